@@ -1,0 +1,173 @@
+//! The `check` pipeline: config -> load -> model -> rules -> suppressions,
+//! producing sorted findings ready for any report format.
+
+use crate::config::{self, Config, FailOn};
+use crate::eval::Inputs;
+use crate::load::{self, LoadOptions, Workspace};
+use crate::model::{self, AccessModel, FileProblem};
+use crate::rules::{self, Finding, Severity};
+use crate::suppress;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub var_files: Vec<PathBuf>,
+    pub vars: Vec<(String, String)>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<FailOn>,
+    /// Read `TF_VAR_*` from the environment.
+    pub env_vars: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
+    #[error("unknown rule {0:?} in --select/--ignore (see `runwarden rules`)")]
+    UnknownRule(String),
+}
+
+pub struct Analysis {
+    pub ws: Workspace,
+    pub model: AccessModel,
+    /// Sorted; suppressed ones included (marked).
+    pub findings: Vec<Finding>,
+    pub fail_on: FailOn,
+}
+
+impl Analysis {
+    pub fn failed(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && self.fail_on.fails(f.severity))
+    }
+
+    pub fn count(&self, s: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && f.severity == s)
+            .count()
+    }
+
+    pub fn root_display(&self, root: usize) -> &str {
+        self.model.roots.get(root).map(|r| r.display.as_str()).unwrap_or(".")
+    }
+}
+
+pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
+    let config_path = match &opts.config {
+        Some(p) => Some(p.clone()),
+        None => config::find(&paths, &cwd),
+    };
+    let cfg = match &config_path {
+        Some(p) => config::load(p)?,
+        None => Config::default(),
+    };
+    for name in opts.select.iter().chain(&opts.ignore) {
+        if rules::contract_name(name).is_none() {
+            return Err(CheckError::UnknownRule(name.clone()));
+        }
+    }
+    let exclude = cfg.exclude_set()?;
+    let ws = load::load(&paths, &LoadOptions { exclude: &exclude, var_files: &opts.var_files })?;
+    let inputs = Inputs { vars: opts.vars.clone(), env: opts.env_vars.clone() };
+    let mut model = model::build(&ws, &inputs);
+    model.file_problems = file_problems(&ws, &model);
+
+    let enabled = |name: &str| -> bool {
+        let selected = opts.select.is_empty() || opts.select.iter().any(|s| rules::contract_name(s) == Some(name));
+        let ignored = opts.ignore.iter().any(|s| rules::contract_name(s) == Some(name));
+        let cfg_on = cfg.rules.get(name).and_then(|r| r.enabled).unwrap_or(true);
+        selected && !ignored && cfg_on
+    };
+    let mut findings = Vec::new();
+    for rule in rules::RULES {
+        if enabled(rule.name) {
+            (rule.check)(&model, &mut findings);
+        }
+    }
+    // Suppression comments, and the notes about broken ones.
+    let today = suppress::today();
+    let mut sups = Vec::new();
+    for (i, f) in ws.files.iter().enumerate() {
+        sups.extend(suppress::scan(f, i as u32, today));
+    }
+    if enabled("invalid-suppression") {
+        for s in sups.iter().filter(|s| s.problem.is_some()) {
+            let root = root_of_file(&ws, &model, s.file);
+            let mut f = Finding::new(
+                rules::invalid_suppression(),
+                s.span,
+                root,
+                "",
+                format!("suppression {}", s.problem.clone().unwrap_or_default()),
+            );
+            f.help = Some("format: # runwarden:ignore RULE[,RULE] [until=YYYY-MM-DD] -- reason".into());
+            findings.push(f);
+        }
+    }
+    suppress::apply(&mut findings, &sups, &ws.files);
+    for f in findings.iter_mut() {
+        if let Some(sev) = cfg.rules.get(f.rule.name).and_then(|r| r.severity) {
+            f.severity = sev;
+        }
+        if f.suppressed.is_none() {
+            if let Some(allow) = cfg.allow_set(f.rule.name) {
+                if let Some(k) = f.allow_keys.iter().find(|k| allow.is_match(k.as_str())) {
+                    f.suppressed = Some(format!("allowed by runwarden.toml ([rules.{}] allow matches {k:?})", f.rule.name));
+                }
+            }
+        }
+    }
+    let key = |f: &Finding| {
+        let file = &ws.files[f.span.file as usize];
+        let (line, col) = file.line_col(f.span.start);
+        (file.display.clone(), line, col, f.rule.name, f.resource.clone(), f.message.clone(), f.root)
+    };
+    findings.sort_by_cached_key(key);
+    findings.dedup_by(|a, b| key(a) == key(b));
+    let fail_on = opts.fail_on.or(cfg.fail_on).unwrap_or(FailOn::Warning);
+    Ok(Analysis { ws, model, findings, fail_on })
+}
+
+fn root_of_file(ws: &Workspace, model: &AccessModel, file: u32) -> usize {
+    let path = &ws.files[file as usize].path;
+    model
+        .roots
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| path.starts_with(&ws.modules[r.module].dir))
+        .max_by_key(|(_, r)| ws.modules[r.module].dir.as_os_str().len())
+        .map(|(i, _)| i)
+        .unwrap_or(0)
+}
+
+fn file_problems(ws: &Workspace, model: &AccessModel) -> Vec<FileProblem> {
+    let mut out = Vec::new();
+    for (i, f) in ws.files.iter().enumerate() {
+        if let Some(e) = &f.error {
+            out.push(FileProblem {
+                root: root_of_file(ws, model, i as u32),
+                span: e.span,
+                message: format!("cannot parse {}: {}", f.display, e.message),
+            });
+        }
+    }
+    for (display, msg) in &ws.unreadable {
+        if let Some(i) = ws.files.iter().position(|f| &f.display == display) {
+            out.push(FileProblem {
+                root: root_of_file(ws, model, i as u32),
+                span: crate::syntax::Span { file: i as u32, start: 0, end: 0 },
+                message: format!("cannot read {display}: {msg}"),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,131 @@
+//! `runwarden.toml`: fail-on threshold, excluded paths, per-rule severity and
+//! allow-lists. Unknown keys are errors, so typos do not silently disable a gate.
+
+use crate::rules::{self, Severity};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Error => s >= Severity::Error,
+            FailOn::Warning => s >= Severity::Warning,
+            FailOn::Note => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub fail_on: Option<FailOn>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleConfig>,
+    /// Directory of the config file, for relative globs.
+    #[serde(skip)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    pub severity: Option<Severity>,
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {0}: {1}")]
+    Read(String, String),
+    #[error("invalid config {0}: {1}")]
+    Invalid(String, String),
+}
+
+pub const FILE_NAMES: [&str; 2] = ["runwarden.toml", ".runwarden.toml"];
+
+/// The config file for `paths`: searched upward from the first path.
+pub fn find(paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
+    for p in paths {
+        let abs = crate::load::normalize(cwd, p);
+        let mut dir = if abs.is_file() { abs.parent().map(Path::to_path_buf) } else { Some(abs) };
+        while let Some(d) = dir {
+            for name in FILE_NAMES {
+                let c = d.join(name);
+                if c.is_file() {
+                    return Some(c);
+                }
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
+    }
+    None
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(shown.clone(), e.to_string()))?;
+    let mut c: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid(shown.clone(), e.to_string()))?;
+    for name in c.rules.keys() {
+        if rules::contract_name(name).is_none() {
+            return Err(ConfigError::Invalid(shown, format!("unknown rule {name:?} in [rules]")));
+        }
+    }
+    for (name, rc) in &c.rules {
+        if !rc.allow.is_empty() && !matches!(name.as_str(), "public-invoker" | "unauthenticated-internal" | "public-privileged-role") {
+            return Err(ConfigError::Invalid(shown, format!("[rules.{name}] does not take `allow`")));
+        }
+        for g in &rc.allow {
+            Glob::new(g).map_err(|e| ConfigError::Invalid(shown.clone(), format!("bad glob {g:?}: {e}")))?;
+        }
+    }
+    c.dir = path.parent().map(Path::to_path_buf);
+    Ok(c)
+}
+
+impl Config {
+    pub fn exclude_set(&self) -> Result<GlobSet, ConfigError> {
+        let mut b = GlobSetBuilder::new();
+        for g in &self.exclude {
+            let glob = Glob::new(g).map_err(|e| ConfigError::Invalid("exclude".into(), format!("bad glob {g:?}: {e}")))?;
+            b.add(glob);
+            if let Some(dir) = &self.dir {
+                if !g.starts_with('/') && !g.starts_with("**") {
+                    if let Ok(abs) = Glob::new(&format!("{}/{g}", dir.display())) {
+                        b.add(abs);
+                    }
+                }
+            }
+        }
+        b.build().map_err(|e| ConfigError::Invalid("exclude".into(), e.to_string()))
+    }
+
+    pub fn allow_set(&self, rule: &str) -> Option<GlobSet> {
+        let rc = self.rules.get(rule)?;
+        if rc.allow.is_empty() {
+            return None;
+        }
+        let mut b = GlobSetBuilder::new();
+        for g in &rc.allow {
+            if let Ok(glob) = Glob::new(g) {
+                b.add(glob);
+            }
+        }
+        b.build().ok()
+    }
+}

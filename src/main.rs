@@ -1,0 +1,160 @@
+//! Command line: parse arguments, call the library, print, exit.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use runwarden::check::{self, Options};
+use runwarden::config::FailOn;
+use runwarden::report;
+use runwarden::rules;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "runwarden", version, about = "Finds Google Cloud Run access mistakes in Terraform before deploy")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze Terraform directories or files (default: the current directory).
+    Check(CheckArgs),
+    /// List every rule: name, id, severity, summary.
+    Rules,
+    /// Show a rule's documentation.
+    Explain {
+        /// Rule name or id (e.g. public-invoker or RW101).
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Directories (walked recursively) or files (their module is analyzed).
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Config file (default: runwarden.toml or .runwarden.toml, searched upward).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// A variables file, like terraform's -var-file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// A variable, like terraform's -var (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Only these rules (names or ids, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    select: Vec<String>,
+    /// Skip these rules (names or ids, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1 (default: warning).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
+    /// Include suppressed findings, marked as such.
+    #[arg(long)]
+    show_suppressed: bool,
+    /// List the values that could not be resolved, and why.
+    #[arg(long)]
+    explain_unknown: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Rules => {
+            let mut out = String::new();
+            out.push_str(&format!("{:<26} {:<6} {:<8} {}\n", "NAME", "ID", "SEVERITY", "SUMMARY"));
+            for r in rules::RULES {
+                out.push_str(&format!("{:<26} {:<6} {:<8} {}\n", r.name, r.id, r.severity.as_str(), r.summary));
+            }
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match rules::by_name(&rule) {
+            Some(r) => {
+                print!("{}", r.doc);
+                ExitCode::SUCCESS
+            }
+            None => {
+                let planned = rules::contract_name(&rule)
+                    .map(|n| format!(" ({n} is part of the contract but not implemented in this version)"))
+                    .unwrap_or_default();
+                eprintln!("runwarden: unknown rule {rule:?}{planned}; `runwarden rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+        Command::Check(args) => run_check(args),
+    }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let mut vars = Vec::new();
+    for v in &args.vars {
+        match v.split_once('=') {
+            Some((k, val)) if !k.is_empty() => vars.push((k.to_string(), val.to_string())),
+            _ => {
+                eprintln!("runwarden: --var expects NAME=VALUE, got {v:?}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let env_vars = std::env::vars()
+        .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
+        .collect();
+    let opts = Options {
+        paths: args.paths.clone(),
+        config: args.config.clone(),
+        var_files: args.var_files.clone(),
+        vars,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on,
+        env_vars,
+    };
+    let analysis = match check::run(&opts) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("runwarden: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = match args.format {
+        Format::Json => report::json::render(&analysis, args.show_suppressed),
+        Format::Human => report::human::render(
+            &analysis,
+            &report::human::HumanOptions {
+                color,
+                show_suppressed: args.show_suppressed,
+                explain_unknown: args.explain_unknown,
+            },
+        ),
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        eprintln!("runwarden: error: {e}");
+        return ExitCode::from(2);
+    }
+    if analysis.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,64 @@
+//! What each IAM role lets its holder do to Cloud Run, in one table.
+//!
+//! Sources (see docs/facts.md for the full table with citations):
+//! - Cloud Run IAM roles: https://cloud.google.com/run/docs/reference/iam/roles
+//! - Roles and permissions index: https://cloud.google.com/iam/docs/roles-permissions/run
+//! - Basic roles and Cloud Run: https://cloud.google.com/run/docs/securing/managing-access
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleInfo {
+    pub name: &'static str,
+    /// Carries `run.routes.invoke`.
+    pub invoke_service: bool,
+    /// Carries `run.jobs.run`.
+    pub run_job: bool,
+    /// Carries `run.services.setIamPolicy` / `run.jobs.setIamPolicy`.
+    pub set_iam: bool,
+    /// Grants nothing beyond invoking (services) or running (jobs).
+    pub invoke_only: bool,
+    /// `roles/owner`, `roles/editor`, `roles/viewer`.
+    pub basic: bool,
+}
+
+const fn role(
+    name: &'static str,
+    invoke_service: bool,
+    run_job: bool,
+    set_iam: bool,
+    invoke_only: bool,
+    basic: bool,
+) -> RoleInfo {
+    RoleInfo {
+        name,
+        invoke_service,
+        run_job,
+        set_iam,
+        invoke_only,
+        basic,
+    }
+}
+
+pub const ROLES: &[RoleInfo] = &[
+    role("roles/run.invoker", true, true, false, true, false),
+    role("roles/run.servicesInvoker", true, false, false, true, false),
+    role("roles/run.jobsExecutor", false, true, false, false, false),
+    role("roles/run.jobsExecutorWithOverrides", false, true, false, false, false),
+    role("roles/run.developer", true, true, false, false, false),
+    role("roles/run.admin", true, true, true, false, false),
+    role("roles/run.viewer", false, false, false, false, false),
+    role("roles/run.sourceDeveloper", false, false, false, false, false),
+    role("roles/cloudfunctions.admin", true, true, true, false, false),
+    role("roles/cloudfunctions.invoker", false, false, false, false, false),
+    role("roles/owner", true, true, true, false, true),
+    role("roles/editor", true, true, false, false, true),
+    role("roles/viewer", false, false, false, false, true),
+];
+
+pub fn lookup(name: &str) -> Option<&'static RoleInfo> {
+    ROLES.iter().find(|r| r.name == name)
+}
+
+/// True when `role` only lets its holder invoke (services) or run (jobs).
+pub fn is_invoke_only(role: &str) -> bool {
+    lookup(role).is_some_and(|r| r.invoke_only)
+}

@@ -1,0 +1,153 @@
+//! `--format human`: one miette diagnostic per finding with the source
+//! snippet and the offending attribute labelled, then a summary line.
+
+use super::{locate, visible};
+use crate::check::Analysis;
+use crate::rules::{Finding, Severity};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::fmt;
+
+struct Shown<'a> {
+    finding: &'a Finding,
+    source: NamedSource<String>,
+    label: LabeledSpan,
+    help: Option<String>,
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.finding.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl Diagnostic for Shown<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("{} ({})", self.finding.rule.name, self.finding.rule.id)))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
+}
+
+pub struct HumanOptions {
+    pub color: bool,
+    pub show_suppressed: bool,
+    pub explain_unknown: bool,
+}
+
+pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    for f in visible(a, opts.show_suppressed) {
+        let l = locate(a, f);
+        let file = &a.ws.files[f.span.file as usize];
+        let len = (f.span.end.saturating_sub(f.span.start)) as usize;
+        let label_text = if f.resource.is_empty() { f.rule.name.to_string() } else { f.resource.clone() };
+        let mut help = f.help.clone();
+        if let Some(reason) = &f.suppressed {
+            help = Some(format!("suppressed: {reason}"));
+        }
+        let mut related = String::new();
+        if !f.related.is_empty() {
+            related = format!("related: {}", f.related.join(", "));
+        }
+        let help = match (help, related.is_empty()) {
+            (Some(h), false) => Some(format!("{h}\n{related}")),
+            (Some(h), true) => Some(h),
+            (None, false) => Some(related),
+            (None, true) => None,
+        };
+        let shown = Shown {
+            finding: f,
+            source: NamedSource::new(l.file, file.text.clone()),
+            label: LabeledSpan::new(Some(label_text), f.span.start as usize, len),
+            help,
+        };
+        let mut s = String::new();
+        if handler.render_report(&mut s, &shown).is_err() {
+            s = format!("{}:{}:{}: {} [{}] {}\n", l.file, l.line, l.column, f.severity.as_str(), f.rule.name, f.message);
+        }
+        if f.suppressed.is_some() {
+            out.push_str("[suppressed] ");
+        }
+        out.push_str(&s);
+        out.push('\n');
+    }
+    let (e, w, n) = (a.count(Severity::Error), a.count(Severity::Warning), a.count(Severity::Note));
+    let suppressed = a.findings.iter().filter(|f| f.suppressed.is_some()).count();
+    out.push_str(&format!(
+        "runwarden: {} {}, {} {}, {} {} in {} files ({} root modules, {} resources)",
+        e,
+        plural(e, "error"),
+        w,
+        plural(w, "warning"),
+        n,
+        plural(n, "note"),
+        a.ws.files.len(),
+        a.model.roots.len(),
+        a.model.resources
+    ));
+    if suppressed > 0 {
+        out.push_str(&format!(", {suppressed} suppressed"));
+    }
+    out.push('\n');
+    let unknowns = &a.model.unknowns;
+    if opts.explain_unknown {
+        if unknowns.is_empty() {
+            out.push_str("Every value the rules needed was resolved.\n");
+        } else {
+            out.push_str("Could not resolve:\n");
+            let mut lines: Vec<String> = unknowns
+                .iter()
+                .map(|u| {
+                    let file = &a.ws.files[u.span.file as usize];
+                    let (line, _) = file.line_col(u.span.start);
+                    format!("  {}:{}: {}: {}", file.display, line, u.subject, u.reason)
+                })
+                .collect();
+            lines.sort();
+            lines.dedup();
+            for l in lines {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+    } else if !unknowns.is_empty() {
+        out.push_str(&format!(
+            "note: {} {} could not be resolved; --explain-unknown lists them\n",
+            unknowns.len(),
+            plural(unknowns.len(), "value")
+        ));
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}

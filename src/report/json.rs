@@ -1,0 +1,50 @@
+//! `--format json`, exactly as SPEC §2.
+
+use super::{locate, visible};
+use crate::check::Analysis;
+use crate::rules::Severity;
+use serde_json::{json, Value};
+
+pub fn render(a: &Analysis, show_suppressed: bool) -> String {
+    let findings: Vec<Value> = visible(a, show_suppressed)
+        .map(|f| {
+            let l = locate(a, f);
+            let mut v = json!({
+                "rule": f.rule.name,
+                "id": f.rule.id,
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "file": l.file,
+                "line": l.line,
+                "column": l.column,
+                "end_line": l.end_line,
+                "end_column": l.end_column,
+                "root": l.root,
+                "resource": f.resource,
+                "related": f.related,
+                "suppressed": f.suppressed.is_some(),
+            });
+            if let (Some(reason), Some(obj)) = (&f.suppressed, v.as_object_mut()) {
+                obj.insert("suppression_reason".into(), json!(reason));
+            }
+            v
+        })
+        .collect();
+    let modules: std::collections::BTreeSet<usize> = a.ws.modules.iter().enumerate().filter(|(_, m)| !m.files.is_empty()).map(|(i, _)| i).collect();
+    let doc = json!({
+        "version": 1,
+        "tool": {"name": "runwarden", "version": env!("CARGO_PKG_VERSION")},
+        "findings": findings,
+        "summary": {
+            "files": a.ws.files.len(),
+            "modules": modules.len(),
+            "resources": a.model.resources,
+            "errors": a.count(Severity::Error),
+            "warnings": a.count(Severity::Warning),
+            "notes": a.count(Severity::Note),
+        }
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

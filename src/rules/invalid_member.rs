@@ -1,0 +1,123 @@
+//! RW501: member strings IAM rejects at apply time.
+
+use super::{Finding, Rule, Severity};
+use crate::model::{AccessModel, MemberValue};
+
+pub static RULE: Rule = Rule {
+    name: "invalid-member",
+    id: "RW501",
+    severity: Severity::Error,
+    summary: "a member string IAM will reject",
+    doc: include_str!("../../rules/invalid-member.md"),
+    check,
+};
+
+fn check(model: &AccessModel, out: &mut Vec<Finding>) {
+    for grant in &model.grants {
+        for m in &grant.members {
+            let MemberValue::Known(member) = &m.value else { continue };
+            let Some(problem) = member_problem(member) else { continue };
+            let mut f = Finding::new(
+                &RULE,
+                m.span,
+                grant.root,
+                &grant.address,
+                format!("invalid IAM member {member:?}: {problem}"),
+            );
+            f.anchors = super::public_exposure::grant_anchors(grant, m.span);
+            f.related.extend(grant.via.clone());
+            f.help = Some("members look like user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, allUsers, allAuthenticatedUsers, principal://... or principalSet://...".into());
+            out.push(f);
+        }
+    }
+}
+
+/// Why IAM would reject `m`, or `None` when it is (or may be) valid.
+pub fn member_problem(m: &str) -> Option<String> {
+    if m.trim().is_empty() {
+        return Some("empty member".into());
+    }
+    // Only the literal part before a value known after apply can be judged.
+    let (literal, symbolic) = match m.find("${") {
+        Some(i) => (&m[..i], true),
+        None => (m, false),
+    };
+    if literal.is_empty() {
+        return None;
+    }
+    if m == "allUsers" || m == "allAuthenticatedUsers" {
+        return None;
+    }
+    if !symbolic && (m.eq_ignore_ascii_case("allUsers") || m.eq_ignore_ascii_case("allAuthenticatedUsers")) {
+        let right = if m.eq_ignore_ascii_case("allUsers") { "allUsers" } else { "allAuthenticatedUsers" };
+        return Some(format!("member types are case-sensitive: write {right}"));
+    }
+    if m != m.trim() {
+        return Some("leading or trailing whitespace".into());
+    }
+    if literal.starts_with("principal://") || literal.starts_with("principalSet://") {
+        return None;
+    }
+    let Some((kind, rest)) = literal.split_once(':') else {
+        if symbolic {
+            return None;
+        }
+        return Some("no member type: expected TYPE:ID such as user:EMAIL or serviceAccount:EMAIL".into());
+    };
+    let complete = !symbolic;
+    match kind {
+        "user" | "group" => (complete && !valid_email(rest)).then(|| format!("{kind}: needs an email address")),
+        "serviceAccount" => (complete && !valid_email(rest) && !rest.contains(".svc.id.goog["))
+            .then(|| "serviceAccount: needs the account's email (NAME@PROJECT.iam.gserviceaccount.com)".into()),
+        "domain" => (complete && (rest.is_empty() || rest.contains('@')))
+            .then(|| "domain: needs a domain name such as example.com".into()),
+        "deleted" => (complete && !rest.contains("?uid=")).then(|| "deleted: members need ?uid=".into()),
+        "projectOwner" | "projectEditor" | "projectViewer" => (complete && rest.is_empty()).then(|| format!("{kind}: needs a project id")),
+        "principal" | "principalSet" => Some(format!("{kind} identifiers start with {kind}://")),
+        _ => {
+            let lower = kind.to_ascii_lowercase();
+            let known = ["user", "group", "serviceaccount", "domain", "deleted"];
+            if known.contains(&lower.as_str()) {
+                Some(format!("member types are case-sensitive: {kind:?} is not a member type"))
+            } else {
+                Some(format!("unknown member type {kind:?}"))
+            }
+        }
+    }
+}
+
+fn valid_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => !local.is_empty() && !domain.is_empty() && !domain.contains('@'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::member_problem;
+
+    #[test]
+    fn members() {
+        for ok in [
+            "allUsers",
+            "allAuthenticatedUsers",
+            "user:a@b.com",
+            "serviceAccount:x@p.iam.gserviceaccount.com",
+            "serviceAccount:p.svc.id.goog[ns/ksa]",
+            "group:g@b.com",
+            "domain:example.com",
+            "principal://iam.googleapis.com/x",
+            "principalSet://iam.googleapis.com/x",
+            "deleted:serviceAccount:x@y.iam.gserviceaccount.com?uid=123",
+            "projectOwner:my-project",
+            "serviceAccount:${google_service_account.a.email}",
+            "${google_service_account.a.member}",
+        ] {
+            assert_eq!(member_problem(ok), None, "{ok}");
+        }
+        for bad in ["", "allusers", "serviceAccount:name", "user:bob", "sa:foo@x.com", "group:", "ServiceAccount:a@b.c", "domain:a@b.com"] {
+            assert!(member_problem(bad).is_some(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The rule registry. Each rule is one file: its name, id, default severity,
+//! documentation (from `rules/<name>.md`) and a check over the access model.
+
+mod invalid_member;
+mod invalid_suppression;
+mod parse_error;
+mod public_exposure;
+mod public_invoker;
+mod public_privileged_role;
+mod unauthenticated_internal;
+
+use crate::model::AccessModel;
+use crate::syntax::Span;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+pub struct Rule {
+    pub name: &'static str,
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// Markdown documentation, `rules/<name>.md`.
+    pub doc: &'static str,
+    pub check: fn(&AccessModel, &mut Vec<Finding>),
+}
+
+/// Every rule, in id order.
+pub static RULES: &[&Rule] = &[
+    &parse_error::RULE,
+    &invalid_suppression::RULE,
+    &public_invoker::RULE,
+    &public_privileged_role::RULE,
+    &unauthenticated_internal::RULE,
+    &invalid_member::RULE,
+];
+
+/// Every rule name and id of the contract (SPEC §3), implemented or not yet:
+/// suppressions and config may name any of them.
+pub const CONTRACT_RULES: &[(&str, &str)] = &[
+    ("parse-error", "RW001"),
+    ("invalid-suppression", "RW002"),
+    ("public-invoker", "RW101"),
+    ("public-privileged-role", "RW102"),
+    ("unauthenticated-internal", "RW103"),
+    ("missing-invoker-grant", "RW201"),
+    ("unauthenticated-caller", "RW202"),
+    ("oidc-audience-mismatch", "RW203"),
+    ("ingress-blocks-caller", "RW204"),
+    ("basic-role", "RW301"),
+    ("wildcard-role", "RW302"),
+    ("overbroad-invoker-scope", "RW303"),
+    ("overbroad-invoker-role", "RW304"),
+    ("iam-policy-conflict", "RW401"),
+    ("iam-binding-conflict", "RW402"),
+    ("unmanaged-binding", "RW403"),
+    ("plan-removes-invoker", "RW404"),
+    ("invalid-member", "RW501"),
+    ("domain-restricted-sharing", "RW502"),
+];
+
+/// The contract name for a rule name or id, if it is one.
+pub fn contract_name(name: &str) -> Option<&'static str> {
+    CONTRACT_RULES
+        .iter()
+        .find(|(n, id)| *n == name || id.eq_ignore_ascii_case(name))
+        .map(|(n, _)| *n)
+}
+
+pub fn by_name(name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.name == name || r.id.eq_ignore_ascii_case(name))
+}
+
+pub fn parse_error() -> &'static Rule {
+    &parse_error::RULE
+}
+
+pub fn invalid_suppression() -> &'static Rule {
+    &invalid_suppression::RULE
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    /// Index of the root module in the model.
+    pub root: usize,
+    pub resource: String,
+    pub related: Vec<String>,
+    /// Blocks whose suppression comments cover this finding (the resource,
+    /// the data source, the module calls leading to it).
+    pub anchors: Vec<Span>,
+    pub help: Option<String>,
+    /// Names that `[rules.<name>] allow` globs are matched against.
+    pub allow_keys: Vec<String>,
+    /// Why it is suppressed, when it is.
+    pub suppressed: Option<String>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Finding {
+    pub fn new(rule: &'static Rule, span: Span, root: usize, resource: impl Into<String>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            span,
+            root,
+            resource: resource.into(),
+            related: Vec::new(),
+            anchors: Vec::new(),
+            help: None,
+            allow_keys: Vec::new(),
+            suppressed: None,
+        }
+    }
+}
+
+/// The first paragraph after the title and severity lines of a rule doc.
+pub fn doc_summary(doc: &str) -> &str {
+    doc.lines()
+        .skip(1)
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("**Severity"))
+        .unwrap_or("")
+}

@@ -1,0 +1,58 @@
+//! RW103: a public principal can invoke a service whose ingress is internal:
+//! anything in the network may call it without an identity.
+
+use super::public_exposure::{self as pe, Exposure, Reach};
+use super::{Finding, Rule, Severity};
+use crate::model::AccessModel;
+
+pub static RULE: Rule = Rule {
+    name: "unauthenticated-internal",
+    id: "RW103",
+    severity: Severity::Warning,
+    summary: "a public principal can invoke a service whose ingress is internal only",
+    doc: include_str!("../../rules/unauthenticated-internal.md"),
+    check,
+};
+
+fn check(model: &AccessModel, out: &mut Vec<Finding>) {
+    for e in pe::exposures(model) {
+        let (service, span, root, address, who, anchors, related) = match &e {
+            Exposure::Invoke { grant, member, span, service } => (
+                *service,
+                *span,
+                grant.root,
+                grant.address.clone(),
+                member.to_string(),
+                pe::grant_anchors(grant, *span),
+                pe::related(grant, Some(service)),
+            ),
+            Exposure::IamDisabled { service, span } => (
+                *service,
+                *span,
+                service.root,
+                service.address.clone(),
+                "anyone (invoker IAM check disabled)".to_string(),
+                pe::service_anchors(service, *span),
+                Vec::new(),
+            ),
+            Exposure::Privileged { .. } => continue,
+        };
+        let Reach::InternalOnly(why) = pe::reach(service) else { continue };
+        let mut f = Finding::new(
+            &RULE,
+            span,
+            root,
+            address,
+            format!(
+                "{who} can invoke {} {:?} without an identity from inside the network ({why})",
+                service.kind.noun(),
+                service.display_name()
+            ),
+        );
+        f.related = related;
+        f.anchors = anchors;
+        f.allow_keys = pe::allow_keys(service);
+        f.help = Some("grant roles/run.invoker to the calling service accounts instead of a public principal; ingress limits the network path, not who may call".into());
+        out.push(f);
+    }
+}

@@ -1,0 +1,387 @@
+//! The parse layer: Terraform source (native HCL or JSON syntax) turned into
+//! our own small syntax tree with byte spans. Nothing above this module sees
+//! parser types, so the parsers can change without touching evaluation.
+
+mod hcl;
+mod json;
+
+use std::path::{Path, PathBuf};
+
+/// Index of a file in the [`Sources`] table.
+pub type FileId = u32;
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
+        Span {
+            file,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(String),
+    Template(Vec<TemplatePart>),
+    Array(Vec<Expr>),
+    Object(Vec<(ObjectKey, Expr)>),
+    Variable(String),
+    Traversal(Box<Expr>, Vec<TraversalOp>),
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        expand_final: bool,
+    },
+    Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    For(Box<ForExpr>),
+}
+
+#[derive(Debug, Clone)]
+pub enum ObjectKey {
+    /// A bare identifier key (`a = 1`): always the literal name.
+    Ident(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub enum TraversalOp {
+    Attr(String),
+    Index(Expr),
+    AttrSplat,
+    FullSplat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Eq,
+    NotEq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForExpr {
+    pub key_var: Option<String>,
+    pub value_var: String,
+    pub collection: Expr,
+    pub key_expr: Option<Expr>,
+    pub value_expr: Expr,
+    pub cond: Option<Expr>,
+    pub grouping: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    Literal(String),
+    Interp(Expr),
+    If {
+        cond: Expr,
+        then: Vec<TemplatePart>,
+        otherwise: Vec<TemplatePart>,
+    },
+    For {
+        key_var: Option<String>,
+        value_var: String,
+        collection: Expr,
+        body: Vec<TemplatePart>,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub attributes: Vec<Attribute>,
+    pub blocks: Vec<Block>,
+}
+
+impl Body {
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+    pub fn blocks<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
+        self.blocks.iter().filter(move |b| b.kind == kind)
+    }
+    pub fn block(&self, kind: &str) -> Option<&Block> {
+        self.blocks.iter().find(|b| b.kind == kind)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub name: String,
+    pub expr: Expr,
+    /// The whole `name = value` span.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: String,
+    pub labels: Vec<String>,
+    pub body: Body,
+    pub span: Span,
+}
+
+/// One source file as read from disk, with its parse result.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Path as shown to the user (relative to the current directory when under it).
+    pub display: String,
+    pub text: String,
+    pub body: Body,
+    pub error: Option<ParseError>,
+    line_starts: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Native,
+    Json,
+}
+
+impl Syntax {
+    pub fn of(path: &Path) -> Syntax {
+        if path.to_string_lossy().ends_with(".json") {
+            Syntax::Json
+        } else {
+            Syntax::Native
+        }
+    }
+}
+
+/// Parses a standalone HCL expression (a `--var` value); spans are empty.
+pub fn parse_expression(text: &str) -> Option<Expr> {
+    hcl::embedded(text, false, Span::default()).ok()
+}
+
+/// Deepest bracket nesting we hand to the recursive-descent parsers; deeper
+/// input is reported instead of risking the stack.
+pub const MAX_NESTING: usize = 256;
+
+impl SourceFile {
+    /// Parses `bytes` read from `path`. Never fails: problems are kept in `error`.
+    pub fn parse(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>) -> SourceFile {
+        let (text, error) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let msg = if err.as_bytes().contains(&0) {
+                    "binary file: not Terraform text".to_string()
+                } else {
+                    "invalid UTF-8: Terraform files must be UTF-8".to_string()
+                };
+                (text, Some(ParseError { message: msg, span: Span::new(id, at..at) }))
+            }
+        };
+        let line_starts = line_starts(&text);
+        let mut file = SourceFile {
+            path,
+            display,
+            text,
+            body: Body::default(),
+            error,
+            line_starts,
+        };
+        if file.error.is_none() {
+            let syntax = Syntax::of(&file.path);
+            let result = match too_deep(&file.text) {
+                Some(at) => Err(ParseError {
+                    message: format!("nesting deeper than {MAX_NESTING} levels"),
+                    span: Span::new(id, at..at),
+                }),
+                None => match syntax {
+                    Syntax::Native => hcl::parse(id, &file.text),
+                    Syntax::Json if file.display.ends_with(".tfvars.json") => {
+                        json::parse_values(id, &file.text)
+                    }
+                    Syntax::Json => json::parse(id, &file.text),
+                },
+            };
+            match result {
+                Ok(body) => file.body = body,
+                Err(e) => file.error = Some(e),
+            }
+        }
+        file
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let end = (offset as usize).min(self.text.len());
+        let col = self
+            .text
+            .get(start..end)
+            .map(|s| s.chars().count())
+            .unwrap_or(end - start);
+        (line + 1, col + 1)
+    }
+
+    /// Byte offset of the start of a 1-based line.
+    pub fn line_start(&self, line: usize) -> Option<u32> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+fn line_starts(text: &str) -> Vec<u32> {
+    let mut v = vec![0];
+    v.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i as u32 + 1),
+    );
+    v
+}
+
+/// Offset where bracket nesting first exceeds [`MAX_NESTING`], ignoring
+/// brackets in strings only roughly (deep nesting is what matters here).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(name: &str, text: &str) -> SourceFile {
+        SourceFile::parse(0, PathBuf::from(name), name.into(), text.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn bom_is_not_an_error() {
+        let f = parse("a.tf", "\u{feff}locals {\n  a = 1\n}\n");
+        assert!(f.error.is_none(), "{:?}", f.error);
+        assert_eq!(f.body.blocks[0].body.attributes[0].name, "a");
+    }
+
+    #[test]
+    fn object_for_with_leading_operator_lines() {
+        let text = "locals {\n  m = { for k, v in var.x : k => v.enabled\n    ? v.a\n    : v.b }\n  n = [for s in var.l : s\n    if s != \"\"]\n}\n";
+        let f = parse("a.tf", text);
+        assert!(f.error.is_none(), "{:?}", f.error);
+        let a = &f.body.blocks[0].body.attributes[0];
+        assert_eq!(f.line_col(a.span.start), (2, 3));
+    }
+
+    #[test]
+    fn duplicate_object_keys_keep_spans() {
+        let text = "locals {\n  m = {\n    a = 1\n    a = 2\n    \"b\" = 3\n    \"b\" = 4\n  }\n  z = 1\n}\n";
+        let f = parse("a.tf", text);
+        assert!(f.error.is_none(), "{:?}", f.error);
+        let z = &f.body.blocks[0].body.attributes[1];
+        assert_eq!(z.name, "z");
+        assert_eq!(f.line_col(z.span.start), (8, 3));
+    }
+
+    #[test]
+    fn heredoc_with_dash_lines_survives_repair() {
+        let text = "locals {\n  y = <<-EOT\n  - a\n  - b\n  EOT\n  m = { for k, v in var.x : k => v\n    ? 1 : 2 }\n}\n";
+        let f = parse("a.tf", text);
+        assert!(f.error.is_none(), "{:?}", f.error);
+    }
+
+    #[test]
+    fn broken_file_reports_line() {
+        let f = parse("a.tf", "locals {\n  a = = 1\n}\n");
+        let e = f.error.clone().expect("error");
+        assert_eq!(f.line_col(e.span.start).0, 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let text = format!("locals {{\n a = {}{}\n}}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let f = parse("a.tf", &text);
+        assert!(f.error.unwrap().message.contains("nesting"));
+        // hcl-edit itself allows 64 levels; just under that parses on a 2 MiB stack.
+        let depth = 60;
+        let text = format!("locals {{\n a = {}{}\n}}\n", "[".repeat(depth), "]".repeat(depth));
+        let f = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || format!("{:?}", parse("a.tf", &text).error))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(f, "None");
+    }
+
+    #[test]
+    fn json_syntax() {
+        let text = r#"{"resource": {"google_cloud_run_v2_service_iam_member": {"p": {"name": "${google_cloud_run_v2_service.a.name}", "member": "allUsers", "condition": {"title": "t"}}}}}"#;
+        let f = parse("a.tf.json", text);
+        assert!(f.error.is_none(), "{:?}", f.error);
+        let b = &f.body.blocks[0];
+        assert_eq!(b.labels, ["google_cloud_run_v2_service_iam_member", "p"]);
+        assert!(b.body.block("condition").is_some());
+        assert!(matches!(b.body.attr("name").unwrap().expr.kind, ExprKind::Template(_)));
+    }
+
+    #[test]
+    fn binary_and_invalid_utf8() {
+        let f = SourceFile::parse(0, "a.tf".into(), "a.tf".into(), vec![0, 159, 146, 150]);
+        assert!(f.error.unwrap().message.contains("binary"));
+    }
+}
