@@ -55,13 +55,21 @@ impl Analysis {
     }
 
     pub fn root_display(&self, root: usize) -> &str {
-        self.model.roots.get(root).map(|r| r.display.as_str()).unwrap_or(".")
+        self.model
+            .roots
+            .get(root)
+            .map(|r| r.display.as_str())
+            .unwrap_or(".")
     }
 }
 
 pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
     let config_path = match &opts.config {
         Some(p) => Some(p.clone()),
         None => config::find(&paths, &cwd),
@@ -76,14 +84,30 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         }
     }
     let exclude = cfg.exclude_set()?;
-    let ws = load::load(&paths, &LoadOptions { exclude: &exclude, var_files: &opts.var_files })?;
-    let inputs = Inputs { vars: opts.vars.clone(), env: opts.env_vars.clone() };
+    let ws = load::load(
+        &paths,
+        &LoadOptions {
+            exclude: &exclude,
+            var_files: &opts.var_files,
+        },
+    )?;
+    let inputs = Inputs {
+        vars: opts.vars.clone(),
+        env: opts.env_vars.clone(),
+    };
     let mut model = model::build(&ws, &inputs);
     model.file_problems = file_problems(&ws, &model);
 
     let enabled = |name: &str| -> bool {
-        let selected = opts.select.is_empty() || opts.select.iter().any(|s| rules::contract_name(s) == Some(name));
-        let ignored = opts.ignore.iter().any(|s| rules::contract_name(s) == Some(name));
+        let selected = opts.select.is_empty()
+            || opts
+                .select
+                .iter()
+                .any(|s| rules::contract_name(s) == Some(name));
+        let ignored = opts
+            .ignore
+            .iter()
+            .any(|s| rules::contract_name(s) == Some(name));
         let cfg_on = cfg.rules.get(name).and_then(|r| r.enabled).unwrap_or(true);
         selected && !ignored && cfg_on
     };
@@ -109,7 +133,8 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
                 "",
                 format!("suppression {}", s.problem.clone().unwrap_or_default()),
             );
-            f.help = Some("format: # runwarden:ignore RULE[,RULE] [until=YYYY-MM-DD] -- reason".into());
+            f.help =
+                Some("format: # runwarden:ignore RULE[,RULE] [until=YYYY-MM-DD] -- reason".into());
             findings.push(f);
         }
     }
@@ -118,23 +143,38 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         if let Some(sev) = cfg.rules.get(f.rule.name).and_then(|r| r.severity) {
             f.severity = sev;
         }
-        if f.suppressed.is_none() {
-            if let Some(allow) = cfg.allow_set(f.rule.name) {
-                if let Some(k) = f.allow_keys.iter().find(|k| allow.is_match(k.as_str())) {
-                    f.suppressed = Some(format!("allowed by runwarden.toml ([rules.{}] allow matches {k:?})", f.rule.name));
-                }
-            }
+        if f.suppressed.is_none()
+            && let Some(allow) = cfg.allow_set(f.rule.name)
+            && let Some(k) = f.allow_keys.iter().find(|k| allow.is_match(k.as_str()))
+        {
+            f.suppressed = Some(format!(
+                "allowed by runwarden.toml ([rules.{}] allow matches {k:?})",
+                f.rule.name
+            ));
         }
     }
     let key = |f: &Finding| {
         let file = &ws.files[f.span.file as usize];
         let (line, col) = file.line_col(f.span.start);
-        (file.display.clone(), line, col, f.rule.name, f.resource.clone(), f.message.clone(), f.root)
+        (
+            file.display.clone(),
+            line,
+            col,
+            f.rule.name,
+            f.resource.clone(),
+            f.message.clone(),
+            f.root,
+        )
     };
     findings.sort_by_cached_key(key);
     findings.dedup_by(|a, b| key(a) == key(b));
     let fail_on = opts.fail_on.or(cfg.fail_on).unwrap_or(FailOn::Warning);
-    Ok(Analysis { ws, model, findings, fail_on })
+    Ok(Analysis {
+        ws,
+        model,
+        findings,
+        fail_on,
+    })
 }
 
 fn root_of_file(ws: &Workspace, model: &AccessModel, file: u32) -> usize {
@@ -164,7 +204,11 @@ fn file_problems(ws: &Workspace, model: &AccessModel) -> Vec<FileProblem> {
         if let Some(i) = ws.files.iter().position(|f| &f.display == display) {
             out.push(FileProblem {
                 root: root_of_file(ws, model, i as u32),
-                span: crate::syntax::Span { file: i as u32, start: 0, end: 0 },
+                span: crate::syntax::Span {
+                    file: i as u32,
+                    start: 0,
+                    end: 0,
+                },
                 message: format!("cannot read {display}: {msg}"),
             });
         }

@@ -63,7 +63,11 @@ pub const FILE_NAMES: [&str; 2] = ["runwarden.toml", ".runwarden.toml"];
 pub fn find(paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
     for p in paths {
         let abs = crate::load::normalize(cwd, p);
-        let mut dir = if abs.is_file() { abs.parent().map(Path::to_path_buf) } else { Some(abs) };
+        let mut dir = if abs.is_file() {
+            abs.parent().map(Path::to_path_buf)
+        } else {
+            Some(abs)
+        };
         while let Some(d) = dir {
             for name in FILE_NAMES {
                 let c = d.join(name);
@@ -79,19 +83,33 @@ pub fn find(paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(shown.clone(), e.to_string()))?;
-    let mut c: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid(shown.clone(), e.to_string()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Read(shown.clone(), e.to_string()))?;
+    let mut c: Config =
+        toml::from_str(&text).map_err(|e| ConfigError::Invalid(shown.clone(), e.to_string()))?;
     for name in c.rules.keys() {
         if rules::contract_name(name).is_none() {
-            return Err(ConfigError::Invalid(shown, format!("unknown rule {name:?} in [rules]")));
+            return Err(ConfigError::Invalid(
+                shown,
+                format!("unknown rule {name:?} in [rules]"),
+            ));
         }
     }
     for (name, rc) in &c.rules {
-        if !rc.allow.is_empty() && !matches!(name.as_str(), "public-invoker" | "unauthenticated-internal" | "public-privileged-role") {
-            return Err(ConfigError::Invalid(shown, format!("[rules.{name}] does not take `allow`")));
+        if !rc.allow.is_empty()
+            && !matches!(
+                name.as_str(),
+                "public-invoker" | "unauthenticated-internal" | "public-privileged-role"
+            )
+        {
+            return Err(ConfigError::Invalid(
+                shown,
+                format!("[rules.{name}] does not take `allow`"),
+            ));
         }
         for g in &rc.allow {
-            Glob::new(g).map_err(|e| ConfigError::Invalid(shown.clone(), format!("bad glob {g:?}: {e}")))?;
+            Glob::new(g)
+                .map_err(|e| ConfigError::Invalid(shown.clone(), format!("bad glob {g:?}: {e}")))?;
         }
     }
     c.dir = path.parent().map(Path::to_path_buf);
@@ -102,17 +120,20 @@ impl Config {
     pub fn exclude_set(&self) -> Result<GlobSet, ConfigError> {
         let mut b = GlobSetBuilder::new();
         for g in &self.exclude {
-            let glob = Glob::new(g).map_err(|e| ConfigError::Invalid("exclude".into(), format!("bad glob {g:?}: {e}")))?;
+            let glob = Glob::new(g).map_err(|e| {
+                ConfigError::Invalid("exclude".into(), format!("bad glob {g:?}: {e}"))
+            })?;
             b.add(glob);
-            if let Some(dir) = &self.dir {
-                if !g.starts_with('/') && !g.starts_with("**") {
-                    if let Ok(abs) = Glob::new(&format!("{}/{g}", dir.display())) {
-                        b.add(abs);
-                    }
-                }
+            if let Some(dir) = &self.dir
+                && !g.starts_with('/')
+                && !g.starts_with("**")
+                && let Ok(abs) = Glob::new(&format!("{}/{g}", dir.display()))
+            {
+                b.add(abs);
             }
         }
-        b.build().map_err(|e| ConfigError::Invalid("exclude".into(), e.to_string()))
+        b.build()
+            .map_err(|e| ConfigError::Invalid("exclude".into(), e.to_string()))
     }
 
     pub fn allow_set(&self, rule: &str) -> Option<GlobSet> {

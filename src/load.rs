@@ -91,7 +91,11 @@ pub enum LoadError {
 
 /// Lexically normalised absolute path (no symlink resolution).
 pub fn normalize(cwd: &Path, p: &Path) -> PathBuf {
-    let joined = if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    };
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -138,7 +142,10 @@ fn dir_files(dir: &Path) -> Vec<PathBuf> {
         .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
         .map(|e| e.path())
         .filter(|p| {
-            let n = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            let n = p
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
             is_config_file(&n) || is_tfvars_file(&n)
         })
         .collect();
@@ -157,9 +164,13 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     let mut explicit_roots: BTreeSet<PathBuf> = BTreeSet::new();
     for p in paths {
         let abs = normalize(&cwd, p);
-        let meta = std::fs::metadata(&abs).map_err(|_| LoadError::Missing(p.display().to_string()))?;
+        let meta =
+            std::fs::metadata(&abs).map_err(|_| LoadError::Missing(p.display().to_string()))?;
         if meta.is_file() {
-            let dir = abs.parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.clone());
+            let dir = abs
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| cwd.clone());
             explicit_roots.insert(dir.clone());
             dirs.entry(dir.clone()).or_insert_with(|| dir_files(&dir));
             continue;
@@ -179,7 +190,8 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
                 Ok(e) => e,
                 Err(err) => {
                     if let Some(path) = err.path() {
-                        ws.unreadable.push((display_path(&cwd, path), err.to_string()));
+                        ws.unreadable
+                            .push((display_path(&cwd, path), err.to_string()));
                     }
                     continue;
                 }
@@ -202,7 +214,9 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     }
     // Only directories holding configuration files are modules.
     dirs.retain(|_, files| {
-        files.iter().any(|f| is_config_file(&f.file_name().unwrap_or_default().to_string_lossy()))
+        files
+            .iter()
+            .any(|f| is_config_file(&f.file_name().unwrap_or_default().to_string_lossy()))
     });
 
     // 2. Parse, then load child modules until closed.
@@ -227,7 +241,8 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             })
             .collect();
         let base = ws.files.len() as FileId;
-        let parsed: Vec<(ModuleId, Result<SourceFile, (String, String)>)> = all
+        type Parsed = (ModuleId, Result<SourceFile, (String, String)>);
+        let parsed: Vec<Parsed> = all
             .into_par_iter()
             .enumerate()
             .map(|(i, (module, path))| {
@@ -245,12 +260,22 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
                 Err((display, msg)) => {
                     ws.unreadable.push((display.clone(), msg));
                     // Keep file ids dense: an empty placeholder.
-                    SourceFile::parse(ws.files.len() as FileId, display.clone().into(), display, Vec::new())
+                    SourceFile::parse(
+                        ws.files.len() as FileId,
+                        display.clone().into(),
+                        display,
+                        Vec::new(),
+                    )
                 }
             };
             let id = ws.files.len() as FileId;
             debug_assert_eq!(id, file_id_of(&file, id));
-            let name = file.path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = file
+                .path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             ws.files.push(file);
             if is_tfvars_file(&name) {
                 ws.modules[module].tfvars.push(id);
@@ -297,10 +322,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     let mut called: BTreeSet<ModuleId> = BTreeSet::new();
     for m in &ws.modules {
         for c in &m.calls {
-            if let Some(t) = c.target {
-                if ws.modules[t].dir != m.dir {
-                    called.insert(t);
-                }
+            if let Some(t) = c.target
+                && ws.modules[t].dir != m.dir
+            {
+                called.insert(t);
             }
         }
         for d in m.installed.values() {
@@ -336,7 +361,12 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         let bytes = std::fs::read(&abs)
             .map_err(|e| LoadError::VarFile(vf.display().to_string(), e.to_string()))?;
         let id = ws.files.len() as FileId;
-        ws.files.push(SourceFile::parse(id, abs.clone(), display_path(&cwd, &abs), bytes));
+        ws.files.push(SourceFile::parse(
+            id,
+            abs.clone(),
+            display_path(&cwd, &abs),
+            bytes,
+        ));
         ws.var_files.push(id);
     }
     Ok(ws)
@@ -355,8 +385,17 @@ fn reachable_from(ws: &Workspace, roots: &[ModuleId]) -> BTreeSet<ModuleId> {
     let mut seen: BTreeSet<ModuleId> = roots.iter().copied().collect();
     let mut stack: Vec<ModuleId> = roots.to_vec();
     while let Some(m) = stack.pop() {
-        let mut next: Vec<ModuleId> = ws.modules[m].calls.iter().filter_map(|c| c.target).collect();
-        next.extend(ws.modules[m].installed.values().filter_map(|d| ws.module_by_dir.get(d).copied()));
+        let mut next: Vec<ModuleId> = ws.modules[m]
+            .calls
+            .iter()
+            .filter_map(|c| c.target)
+            .collect();
+        next.extend(
+            ws.modules[m]
+                .installed
+                .values()
+                .filter_map(|d| ws.module_by_dir.get(d).copied()),
+        );
         for t in next {
             if seen.insert(t) {
                 stack.push(t);
@@ -408,7 +447,8 @@ fn read_manifest(m: &mut ModuleConfig) {
         if key.is_empty() {
             continue;
         }
-        m.installed.insert(key.to_string(), normalize(&m.dir, Path::new(dir)));
+        m.installed
+            .insert(key.to_string(), normalize(&m.dir, Path::new(dir)));
     }
 }
 
@@ -422,14 +462,23 @@ fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
     for block in body.blocks {
         match (block.kind.as_str(), block.labels.len()) {
             ("resource", 2) | ("data", 2) => {
-                let mode = if block.kind == "resource" { Mode::Managed } else { Mode::Data };
+                let mode = if block.kind == "resource" {
+                    Mode::Managed
+                } else {
+                    Mode::Data
+                };
                 let (rtype, name) = (block.labels[0].clone(), block.labels[1].clone());
                 let key = (mode, rtype.clone(), name.clone());
                 if m.resource_index.contains_key(&key) {
                     continue; // duplicate: Terraform rejects; keep the first
                 }
                 m.resource_index.insert(key, m.resources.len());
-                m.resources.push(ResourceDecl { mode, rtype, name, block });
+                m.resources.push(ResourceDecl {
+                    mode,
+                    rtype,
+                    name,
+                    block,
+                });
             }
             ("variable", 1) => {
                 m.variables.entry(block.labels[0].clone()).or_insert(block);
@@ -461,10 +510,12 @@ fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
                     target: None,
                 });
             }
-            ("provider", 1) if block.labels[0] == "google" || block.labels[0] == "google-beta" => {
-                if block.body.attr("alias").is_none() && m.provider.is_none() {
-                    m.provider = Some(block);
-                }
+            ("provider", 1)
+                if (block.labels[0] == "google" || block.labels[0] == "google-beta")
+                    && block.body.attr("alias").is_none()
+                    && m.provider.is_none() =>
+            {
+                m.provider = Some(block);
             }
             _ => {}
         }

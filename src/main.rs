@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "runwarden", version, about = "Finds Google Cloud Run access mistakes in Terraform before deploy")]
+#[command(
+    name = "runwarden",
+    version,
+    about = "Finds Google Cloud Run access mistakes in Terraform before deploy"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,9 +79,18 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Rules => {
             let mut out = String::new();
-            out.push_str(&format!("{:<26} {:<6} {:<8} {}\n", "NAME", "ID", "SEVERITY", "SUMMARY"));
+            out.push_str(&format!(
+                "{:<26} {:<6} {:<8} {}\n",
+                "NAME", "ID", "SEVERITY", "SUMMARY"
+            ));
             for r in rules::RULES {
-                out.push_str(&format!("{:<26} {:<6} {:<8} {}\n", r.name, r.id, r.severity.as_str(), r.summary));
+                out.push_str(&format!(
+                    "{:<26} {:<6} {:<8} {}\n",
+                    r.name,
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary
+                ));
             }
             print!("{out}");
             ExitCode::SUCCESS
@@ -89,9 +102,15 @@ fn main() -> ExitCode {
             }
             None => {
                 let planned = rules::contract_name(&rule)
-                    .map(|n| format!(" ({n} is part of the contract but not implemented in this version)"))
+                    .map(|n| {
+                        format!(
+                            " ({n} is part of the contract but not implemented in this version)"
+                        )
+                    })
                     .unwrap_or_default();
-                eprintln!("runwarden: unknown rule {rule:?}{planned}; `runwarden rules` lists them");
+                eprintln!(
+                    "runwarden: unknown rule {rule:?}{planned}; `runwarden rules` lists them"
+                );
                 ExitCode::from(2)
             }
         },
@@ -145,8 +164,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
         ),
     };
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
         eprintln!("runwarden: error: {e}");

@@ -31,7 +31,9 @@ pub fn scan(file: &SourceFile, id: FileId, today: (i32, u32, u32)) -> Vec<Suppre
     for (i, line) in lines.iter().enumerate() {
         let Some(pos) = line.find(MARK) else { continue };
         let before = &line[..pos];
-        let Some(marker) = comment_start(before) else { continue };
+        let Some(marker) = comment_start(before) else {
+            continue;
+        };
         let code_before = before[..marker].trim();
         let directive = line[pos + MARK.len()..].trim_end_matches('\r');
         let directive = directive.split("*/").next().unwrap_or("");
@@ -46,10 +48,18 @@ pub fn scan(file: &SourceFile, id: FileId, today: (i32, u32, u32)) -> Vec<Suppre
             if let Some(d) = word.strip_prefix("until=") {
                 match parse_date(d) {
                     Some(date) => until = Some(date),
-                    None => problem = Some(format!("until={d} is not a date (YYYY-MM-DD); the suppression is ignored")),
+                    None => {
+                        problem = Some(format!(
+                            "until={d} is not a date (YYYY-MM-DD); the suppression is ignored"
+                        ))
+                    }
                 }
             } else {
-                rules_list.extend(word.split(',').filter(|r| !r.is_empty()).map(str::to_string));
+                rules_list.extend(
+                    word.split(',')
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string),
+                );
             }
         }
         if rules_list.is_empty() && problem.is_none() {
@@ -61,15 +71,17 @@ pub fn scan(file: &SourceFile, id: FileId, today: (i32, u32, u32)) -> Vec<Suppre
             }
         }
         if problem.is_none() && reason.is_none() {
-            problem = Some("has no reason: write `-- <why>` after the rule names; it does not suppress".into());
+            problem = Some(
+                "has no reason: write `-- <why>` after the rule names; it does not suppress".into(),
+            );
         }
-        if let (None, Some(d)) = (&problem, until) {
-            if d < today {
-                problem = Some(format!(
-                    "expired on {:04}-{:02}-{:02}: the finding is reported again",
-                    d.0, d.1, d.2
-                ));
-            }
+        if let (None, Some(d)) = (&problem, until)
+            && d < today
+        {
+            problem = Some(format!(
+                "expired on {:04}-{:02}-{:02}: the finding is reported again",
+                d.0, d.1, d.2
+            ));
         }
         let target_line = if code_before.is_empty() {
             // The next line that is not blank-free comment: skip comment lines.
@@ -86,7 +98,11 @@ pub fn scan(file: &SourceFile, id: FileId, today: (i32, u32, u32)) -> Vec<Suppre
             file: id,
             line: i + 1,
             target_line,
-            span: Span { file: id, start: start - (pos - marker) as u32, end: start + (MARK.len() + directive.len()) as u32 },
+            span: Span {
+                file: id,
+                start: start - (pos - marker) as u32,
+                end: start + (MARK.len() + directive.len()) as u32,
+            },
             rules: rules_list,
             until,
             reason,
@@ -106,7 +122,9 @@ fn comment_start(before: &str) -> Option<usize> {
             b'\\' if in_string => i += 1,
             b'"' => in_string = !in_string,
             b'#' if !in_string => return Some(i),
-            b'/' if !in_string && (b.get(i + 1) == Some(&b'/') || b.get(i + 1) == Some(&b'*')) => return Some(i),
+            b'/' if !in_string && (b.get(i + 1) == Some(&b'/') || b.get(i + 1) == Some(&b'*')) => {
+                return Some(i);
+            }
             _ => {}
         }
         i += 1;
@@ -164,8 +182,14 @@ pub fn apply(findings: &mut [Finding], sups: &[Suppression], files: &[SourceFile
         'outer: for a in anchors {
             let file = &files[a.file as usize];
             let line = file.line_col(a.start).0;
-            for s in sups.iter().filter(|s| s.file == a.file && s.target_line == line && s.problem.is_none()) {
-                if s.rules.iter().any(|r| rules::contract_name(r) == Some(f.rule.name)) {
+            for s in sups
+                .iter()
+                .filter(|s| s.file == a.file && s.target_line == line && s.problem.is_none())
+            {
+                if s.rules
+                    .iter()
+                    .any(|r| rules::contract_name(r) == Some(f.rule.name))
+                {
                     f.suppressed = Some(s.reason.clone().unwrap_or_default());
                     break 'outer;
                 }
@@ -193,7 +217,10 @@ mod tests {
         let s = scan(&f, 0, (2026, 11, 28));
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].target_line, 2);
-        assert_eq!(s[0].problem.as_deref(), Some("unknown rule \"no-such-rule\""));
+        assert_eq!(
+            s[0].problem.as_deref(),
+            Some("unknown rule \"no-such-rule\"")
+        );
         assert_eq!(s[1].target_line, 3);
         assert!(s[1].problem.as_ref().unwrap().contains("no reason"));
     }

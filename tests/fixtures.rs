@@ -23,9 +23,21 @@ fn cases() -> Vec<PathBuf> {
 }
 
 fn run(case: &Path, format: &str) -> (String, i32) {
-    let mut args: Vec<String> = vec!["check".into(), ".".into(), "--show-suppressed".into(), "--format".into(), format.into()];
+    let mut args: Vec<String> = vec![
+        "check".into(),
+        ".".into(),
+        "--show-suppressed".into(),
+        "--format".into(),
+        format.into(),
+    ];
     if let Ok(extra) = std::fs::read_to_string(case.join("args")) {
-        args.extend(extra.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+        args.extend(
+            extra
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from),
+        );
     }
     let out = Command::cargo_bin("runwarden")
         .unwrap()
@@ -42,7 +54,10 @@ fn run(case: &Path, format: &str) -> (String, i32) {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap())
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
 }
 
 fn finding_lines(json: &str) -> Vec<String> {
@@ -86,27 +101,45 @@ fn fixture_cases_report_exactly_the_expected_findings() {
         if got != expected {
             failures.push(format!(
                 "{}:\n  expected:\n    {}\n  got:\n    {}",
-                case.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display(),
+                case.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                    .unwrap()
+                    .display(),
                 expected.join("\n    "),
                 got.join("\n    ")
             ));
         }
-        let expect_fail = got.iter().any(|l| !l.ends_with("(suppressed)") && !l.starts_with("invalid-suppression "));
-        if (code == 1) != expect_fail && !case.join("args").exists() && !case.join("runwarden.toml").exists() {
+        let expect_fail = got
+            .iter()
+            .any(|l| !l.ends_with("(suppressed)") && !l.starts_with("invalid-suppression "));
+        if (code == 1) != expect_fail
+            && !case.join("args").exists()
+            && !case.join("runwarden.toml").exists()
+        {
             failures.push(format!("{}: exit code {code}", case.display()));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn fixture_reports_match_snapshots() {
     for case in cases() {
-        let rel = case.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")).unwrap();
+        let rel = case
+            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+            .unwrap();
         let name = rel.to_string_lossy().replace(['/', '\\'], "__");
         let (json, code) = run(&case, "json");
         let (human, human_code) = run(&case, "human");
-        assert_eq!(code, human_code, "{name}: exit code differs between formats");
+        assert_eq!(
+            code, human_code,
+            "{name}: exit code differs between formats"
+        );
         insta::with_settings!({snapshot_path => "snapshots/fixtures", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(format!("{name}.human"), human);
             insta::assert_snapshot!(format!("{name}.json"), json);

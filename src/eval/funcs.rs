@@ -3,7 +3,7 @@
 //! the function can decide without it. `try` and `can` are special forms and
 //! live in the evaluator.
 
-use super::value::{format_number, Value};
+use super::value::{Value, format_number};
 use crate::syntax::Span;
 use std::collections::BTreeMap;
 
@@ -52,7 +52,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
         },
         "tobool" => match arg(&args, 0)? {
             Value::Null => Ok(Value::Null),
-            v => v.as_bool().map(Value::Bool).ok_or_else(|| "tobool: not a bool".into()),
+            v => v
+                .as_bool()
+                .map(Value::Bool)
+                .ok_or_else(|| "tobool: not a bool".into()),
         },
         "concat" => {
             let mut out = Vec::new();
@@ -93,7 +96,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
                 match a {
                     Value::Map(m) => out.extend(m),
                     Value::Null => {}
-                    other => return Err(format!("merge: expected maps, got {}", other.type_name())),
+                    other => {
+                        return Err(format!("merge: expected maps, got {}", other.type_name()));
+                    }
                 }
             }
             Ok(Value::Map(out))
@@ -161,18 +166,28 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
         "trimspace" => Ok(Value::String(string_arg(&args, 0)?.trim().to_string())),
         "trimprefix" => {
             let (s, p) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
-            Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
+            Ok(Value::String(
+                s.strip_prefix(p.as_str()).unwrap_or(&s).to_string(),
+            ))
         }
         "trimsuffix" => {
             let (s, p) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
-            Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
+            Ok(Value::String(
+                s.strip_suffix(p.as_str()).unwrap_or(&s).to_string(),
+            ))
         }
         "trim" => {
             let (s, cut) = (string_arg(&args, 0)?, string_arg(&args, 1)?);
-            Ok(Value::String(s.trim_matches(|c| cut.contains(c)).to_string()))
+            Ok(Value::String(
+                s.trim_matches(|c| cut.contains(c)).to_string(),
+            ))
         }
         "replace" => {
-            let (s, from, to) = (string_arg(&args, 0)?, string_arg(&args, 1)?, string_arg(&args, 2)?);
+            let (s, from, to) = (
+                string_arg(&args, 0)?,
+                string_arg(&args, 1)?,
+                string_arg(&args, 2)?,
+            );
             if from.len() > 2 && from.starts_with('/') && from.ends_with('/') {
                 return Err("replace: regular expressions are not evaluated".into());
             }
@@ -183,13 +198,28 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
             let chars: Vec<char> = s.chars().collect();
             let off = num_arg(&args, 1)? as i64;
             let len = num_arg(&args, 2)? as i64;
-            let start = if off < 0 { chars.len() as i64 + off } else { off }.clamp(0, chars.len() as i64) as usize;
-            let end = if len < 0 { chars.len() } else { (start + len as usize).min(chars.len()) };
+            let start = if off < 0 {
+                chars.len() as i64 + off
+            } else {
+                off
+            }
+            .clamp(0, chars.len() as i64) as usize;
+            let end = if len < 0 {
+                chars.len()
+            } else {
+                (start + len as usize).min(chars.len())
+            };
             Ok(Value::String(chars[start..end].iter().collect()))
         }
-        "startswith" => Ok(Value::Bool(string_arg(&args, 0)?.starts_with(&string_arg(&args, 1)?))),
-        "endswith" => Ok(Value::Bool(string_arg(&args, 0)?.ends_with(&string_arg(&args, 1)?))),
-        "strcontains" => Ok(Value::Bool(string_arg(&args, 0)?.contains(&string_arg(&args, 1)?))),
+        "startswith" => Ok(Value::Bool(
+            string_arg(&args, 0)?.starts_with(&string_arg(&args, 1)?),
+        )),
+        "endswith" => Ok(Value::Bool(
+            string_arg(&args, 0)?.ends_with(&string_arg(&args, 1)?),
+        )),
+        "strcontains" => Ok(Value::Bool(
+            string_arg(&args, 0)?.contains(&string_arg(&args, 1)?),
+        )),
         "jsonencode" => {
             let v = arg(&args, 0)?;
             if let Some(u) = unknown_elem(v) {
@@ -207,7 +237,10 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
             Value::List(l) => Ok(Value::Number(l.len() as f64)),
             Value::Map(m) => Ok(Value::Number(m.len() as f64)),
             Value::String(s) => Ok(Value::Number(s.chars().count() as f64)),
-            other => Err(format!("length: cannot take the length of {}", other.type_name())),
+            other => Err(format!(
+                "length: cannot take the length of {}",
+                other.type_name()
+            )),
         },
         "keys" => match arg(&args, 0)? {
             Value::Map(m) => Ok(Value::List(m.keys().cloned().map(Value::String).collect())),
@@ -223,7 +256,7 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
             if list.contains(needle) {
                 return Ok(Value::Bool(true));
             }
-            if let Some(u) = list.iter().find_map(|v| unknown_elem(v)) {
+            if let Some(u) = list.iter().find_map(unknown_elem) {
                 return Ok(u);
             }
             Ok(Value::Bool(false))
@@ -263,17 +296,26 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
             Ok(Value::set(all))
         }
         "setintersection" => {
-            let mut sets = args.iter().map(as_list).collect::<Result<Vec<_>, _>>()?.into_iter();
+            let mut sets = args
+                .iter()
+                .map(as_list)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter();
             let first = sets.next().unwrap_or_default();
             let rest: Vec<Vec<Value>> = sets.collect();
             Ok(Value::set(
-                first.into_iter().filter(|v| rest.iter().all(|s| s.contains(v))).collect(),
+                first
+                    .into_iter()
+                    .filter(|v| rest.iter().all(|s| s.contains(v)))
+                    .collect(),
             ))
         }
         "setsubtract" => {
             let a = list_arg(&args, 0)?;
             let b = list_arg(&args, 1)?;
-            Ok(Value::set(a.into_iter().filter(|v| !b.contains(v)).collect()))
+            Ok(Value::set(
+                a.into_iter().filter(|v| !b.contains(v)).collect(),
+            ))
         }
         "setproduct" => {
             let mut acc: Vec<Vec<Value>> = vec![vec![]];
@@ -304,7 +346,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
             Ok(Value::Map(out))
         }
         "range" => {
-            let nums: Vec<f64> = (0..args.len()).map(|i| num_arg(&args, i)).collect::<Result<_, _>>()?;
+            let nums: Vec<f64> = (0..args.len())
+                .map(|i| num_arg(&args, i))
+                .collect::<Result<_, _>>()?;
             let (start, end, step) = match nums.as_slice() {
                 [e] => (0.0, *e, 1.0),
                 [s, e] => (*s, *e, if e >= s { 1.0 } else { -1.0 }),
@@ -351,7 +395,9 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
                 .ok_or_else(|| "slice: out of range".into())
         }
         "max" | "min" => {
-            let nums: Vec<f64> = (0..args.len()).map(|i| num_arg(&args, i)).collect::<Result<_, _>>()?;
+            let nums: Vec<f64> = (0..args.len())
+                .map(|i| num_arg(&args, i))
+                .collect::<Result<_, _>>()?;
             let r = if name == "max" {
                 nums.iter().cloned().fold(f64::MIN, f64::max)
             } else {
@@ -363,10 +409,21 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
         "ceil" => Ok(Value::Number(num_arg(&args, 0)?.ceil())),
         "floor" => Ok(Value::Number(num_arg(&args, 0)?.floor())),
         "sum" => Ok(Value::Number(
-            list_arg(&args, 0)?.iter().filter_map(Value::as_number).sum(),
+            list_arg(&args, 0)?
+                .iter()
+                .filter_map(Value::as_number)
+                .sum(),
         )),
-        "alltrue" => Ok(Value::Bool(list_arg(&args, 0)?.iter().all(|v| v.as_bool() == Some(true)))),
-        "anytrue" => Ok(Value::Bool(list_arg(&args, 0)?.iter().any(|v| v.as_bool() == Some(true)))),
+        "alltrue" => Ok(Value::Bool(
+            list_arg(&args, 0)?
+                .iter()
+                .all(|v| v.as_bool() == Some(true)),
+        )),
+        "anytrue" => Ok(Value::Bool(
+            list_arg(&args, 0)?
+                .iter()
+                .any(|v| v.as_bool() == Some(true)),
+        )),
         "transpose" => {
             let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
             if let Value::Map(m) = arg(&args, 0)? {
@@ -377,15 +434,17 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
                     }
                 }
             }
-            Ok(Value::Map(out.into_iter().map(|(k, v)| (k, Value::List(v))).collect()))
+            Ok(Value::Map(
+                out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+            ))
         }
         "sensitive" | "nonsensitive" => Ok(arg(&args, 0)?.clone()),
         "type" | "timestamp" | "uuid" | "file" | "templatefile" | "filemd5" | "fileset"
         | "base64encode" | "base64decode" | "md5" | "sha256" | "sha1" | "regex" | "regexall"
         | "yamldecode" | "yamlencode" | "cidrsubnet" | "timeadd" | "formatdate" | "abspath"
-        | "pathexpand" | "bcrypt" | "uuidv5" | "filebase64" | "urlencode" | "base64sha256" => {
-            Ok(Value::unknown(format!("function {name}() is not evaluated"), span))
-        }
+        | "pathexpand" | "bcrypt" | "uuidv5" | "filebase64" | "urlencode" | "base64sha256" => Ok(
+            Value::unknown(format!("function {name}() is not evaluated"), span),
+        ),
         _ => Ok(Value::unknown(format!("unknown function {name}()"), span)),
     }
 }
@@ -402,7 +461,8 @@ fn coalesce(args: Vec<Value>) -> FnResult {
 }
 
 fn arg(args: &[Value], i: usize) -> Result<&Value, String> {
-    args.get(i).ok_or_else(|| format!("missing argument {}", i + 1))
+    args.get(i)
+        .ok_or_else(|| format!("missing argument {}", i + 1))
 }
 
 fn as_list(v: &Value) -> Result<Vec<Value>, String> {
@@ -457,8 +517,12 @@ fn format(args: &[Value]) -> FnResult {
                 let a = args.get(next).ok_or("format: too few arguments")?;
                 next += 1;
                 match v {
-                    'q' => out.push_str(&super::value::quote(&a.as_string().ok_or("format: %q needs a string")?)),
-                    'd' => out.push_str(&format_number(a.as_number().ok_or("format: %d needs a number")?.trunc())),
+                    'q' => out.push_str(&super::value::quote(
+                        &a.as_string().ok_or("format: %q needs a string")?,
+                    )),
+                    'd' => out.push_str(&format_number(
+                        a.as_number().ok_or("format: %d needs a number")?.trunc(),
+                    )),
                     'v' | 's' | 'f' | 'g' | 'e' => match a {
                         Value::Null => out.push_str("null"),
                         other => out.push_str(
@@ -488,15 +552,35 @@ mod tests {
     fn common_functions() {
         let sp = Span::default();
         assert_eq!(
-            call("format", vec![s("serviceAccount:%s@%s.iam.gserviceaccount.com"), s("a"), s("p")], sp).unwrap(),
+            call(
+                "format",
+                vec![
+                    s("serviceAccount:%s@%s.iam.gserviceaccount.com"),
+                    s("a"),
+                    s("p")
+                ],
+                sp
+            )
+            .unwrap(),
             s("serviceAccount:a@p.iam.gserviceaccount.com")
         );
-        assert_eq!(call("coalesce", vec![Value::Null, s(""), s("x")], sp).unwrap(), s("x"));
+        assert_eq!(
+            call("coalesce", vec![Value::Null, s(""), s("x")], sp).unwrap(),
+            s("x")
+        );
         assert_eq!(
             call("toset", vec![Value::List(vec![s("b"), s("a"), s("b")])], sp).unwrap(),
             Value::List(vec![s("a"), s("b")])
         );
-        assert_eq!(call("element", vec![Value::List(vec![s("a"), s("b")]), Value::Number(3.0)], sp).unwrap(), s("b"));
+        assert_eq!(
+            call(
+                "element",
+                vec![Value::List(vec![s("a"), s("b")]), Value::Number(3.0)],
+                sp
+            )
+            .unwrap(),
+            s("b")
+        );
         let u = Value::unknown("x", sp);
         assert!(call("join", vec![s(","), u], sp).unwrap().is_unknown());
     }

@@ -10,8 +10,7 @@ pub mod value;
 
 use crate::load::{Mode, ModuleId, Workspace};
 use crate::syntax::{
-    Attribute, BinaryOp, Body, Expr, ExprKind, ObjectKey, Span, TemplatePart, TraversalOp,
-    UnaryOp,
+    Attribute, BinaryOp, Body, Expr, ExprKind, ObjectKey, Span, TemplatePart, TraversalOp, UnaryOp,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -27,6 +26,9 @@ const MAX_MODULE_DEPTH: usize = 32;
 const MAX_EVAL_DEPTH: u32 = 200;
 
 pub type InstId = u32;
+
+/// Instances created by one module call, or why they are unknown.
+pub type Children = Rc<Result<Vec<InstId>, Unknown>>;
 
 #[derive(Debug)]
 pub struct Instance {
@@ -69,7 +71,11 @@ impl Ctx {
         }
     }
     fn lookup(&self, name: &str) -> Option<&Value> {
-        self.scope.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -94,7 +100,7 @@ pub struct Evaluator<'w> {
     pub ws: &'w Workspace,
     pub root: ModuleId,
     instances: RefCell<Vec<Rc<Instance>>>,
-    children: RefCell<HashMap<(InstId, usize), Rc<Result<Vec<InstId>, Unknown>>>>,
+    children: RefCell<HashMap<(InstId, usize), Children>>,
     expansions: RefCell<HashMap<(InstId, usize), Rc<Expansion>>>,
     cache: RefCell<HashMap<Key, Value>>,
     in_progress: RefCell<HashSet<Key>>,
@@ -188,12 +194,14 @@ impl<'w> Evaluator<'w> {
     }
 
     /// Instances created by call `call` of instance `inst`.
-    pub fn children(&self, inst: InstId, call: usize) -> Rc<Result<Vec<InstId>, Unknown>> {
+    pub fn children(&self, inst: InstId, call: usize) -> Children {
         if let Some(c) = self.children.borrow().get(&(inst, call)) {
             return c.clone();
         }
         let result = Rc::new(self.instantiate(inst, call));
-        self.children.borrow_mut().insert((inst, call), result.clone());
+        self.children
+            .borrow_mut()
+            .insert((inst, call), result.clone());
         result
     }
 
@@ -216,7 +224,10 @@ impl<'w> Evaluator<'w> {
                 )
             };
             self.note(span, &why);
-            return Err(Unknown { reason: why.into(), span });
+            return Err(Unknown {
+                reason: why.into(),
+                span,
+            });
         };
         // Recursion guard: a module that (indirectly) calls itself.
         let mut depth = 0;
@@ -226,7 +237,10 @@ impl<'w> Evaluator<'w> {
             if i.module == target {
                 let why = format!("module {:?} calls itself (cycle)", call.name);
                 self.note(span, &why);
-                return Err(Unknown { reason: why.into(), span });
+                return Err(Unknown {
+                    reason: why.into(),
+                    span,
+                });
             }
             depth += 1;
             p = i.parent;
@@ -234,7 +248,10 @@ impl<'w> Evaluator<'w> {
         if depth > MAX_MODULE_DEPTH {
             let why = "modules nested too deeply".to_string();
             self.note(span, &why);
-            return Err(Unknown { reason: why.into(), span });
+            return Err(Unknown {
+                reason: why.into(),
+                span,
+            });
         }
         let ctx = self.ctx(inst);
         let expansion = self.expand_body(&call.block.body, &ctx, span);
@@ -249,7 +266,10 @@ impl<'w> Evaluator<'w> {
         if self.instances.borrow().len() + keys.len() > MAX_MODULE_INSTANCES {
             let why = "too many module instances".to_string();
             self.note(span, &why);
-            return Err(Unknown { reason: why.into(), span });
+            return Err(Unknown {
+                reason: why.into(),
+                span,
+            });
         }
         let mut ids = Vec::new();
         for (key, each_value) in keys {
@@ -317,11 +337,16 @@ impl<'w> Evaluator<'w> {
                         (0..n as i64).map(|i| (InstanceKey::Int(i), None)).collect(),
                     ),
                     Some(n) if n >= 0.0 => Expansion::Unknown(Unknown {
-                        reason: format!("count = {} exceeds the expansion limit of {MAX_EXPANSION}", value::format_number(n)).into(),
+                        reason: format!(
+                            "count = {} exceeds the expansion limit of {MAX_EXPANSION}",
+                            value::format_number(n)
+                        )
+                        .into(),
                         span: attr.span,
                     }),
                     _ => Expansion::Unknown(Unknown {
-                        reason: format!("count is not a whole number ({})", other.type_name()).into(),
+                        reason: format!("count is not a whole number ({})", other.type_name())
+                            .into(),
                         span: attr.span,
                     }),
                 },
@@ -346,9 +371,10 @@ impl<'w> Evaluator<'w> {
                             }
                             _ => {
                                 return Expansion::Unknown(Unknown {
-                                    reason: "for_each set holds values that are not known strings".into(),
+                                    reason: "for_each set holds values that are not known strings"
+                                        .into(),
                                     span: attr.span,
-                                })
+                                });
                             }
                         }
                     }
@@ -359,11 +385,16 @@ impl<'w> Evaluator<'w> {
                     span: attr.span,
                 }),
                 Value::Map(_) | Value::List(_) => Expansion::Unknown(Unknown {
-                    reason: format!("for_each exceeds the expansion limit of {MAX_EXPANSION}").into(),
+                    reason: format!("for_each exceeds the expansion limit of {MAX_EXPANSION}")
+                        .into(),
                     span: attr.span,
                 }),
                 other => Expansion::Unknown(Unknown {
-                    reason: format!("for_each must be a map or set of strings, not {}", other.type_name()).into(),
+                    reason: format!(
+                        "for_each must be a map or set of strings, not {}",
+                        other.type_name()
+                    )
+                    .into(),
                     span: attr.span,
                 }),
             };
@@ -403,7 +434,12 @@ impl<'w> Evaluator<'w> {
     }
 
     /// The context in which a resource instance's body is evaluated.
-    pub fn resource_ctx(&self, inst: InstId, key: Option<&InstanceKey>, each_value: Option<&Value>) -> Ctx {
+    pub fn resource_ctx(
+        &self,
+        inst: InstId,
+        key: Option<&InstanceKey>,
+        each_value: Option<&Value>,
+    ) -> Ctx {
         let mut ctx = self.ctx(inst);
         match (key, each_value) {
             (Some(k), Some(v)) => ctx.each = Some(Rc::new((key_value(k), v.clone()))),
@@ -490,7 +526,7 @@ impl<'w> Evaluator<'w> {
                         return Value::unknown(
                             format!("var.{name} has no value (no default, no tfvars, no --var)"),
                             decl.span,
-                        )
+                        );
                     }
                 },
             };
@@ -544,13 +580,14 @@ impl<'w> Evaluator<'w> {
             };
             let ctx = self.resource_ctx(h.instance, h.key.as_ref(), each_value.as_ref());
             let symbolic = || Value::Ref(format!("{}.{attr}", h.address).into());
-            if let Some(a) = r.block.body.attr(attr) {
-                if attr != "count" && attr != "for_each" {
-                    return match self.eval(&a.expr, &ctx) {
-                        Value::Unknown(_) => symbolic(),
-                        v => v,
-                    };
-                }
+            if let Some(a) = r.block.body.attr(attr)
+                && attr != "count"
+                && attr != "for_each"
+            {
+                return match self.eval(&a.expr, &ctx) {
+                    Value::Unknown(_) => symbolic(),
+                    v => v,
+                };
             }
             let blocks = self.blocks(&r.block.body, attr, &ctx);
             if !blocks.items.is_empty() {
@@ -570,7 +607,11 @@ impl<'w> Evaluator<'w> {
             };
             match (r.rtype.as_str(), attr) {
                 ("google_service_account", "email") => {
-                    let id = r.block.body.attr("account_id").map(|a| self.eval(&a.expr, &ctx));
+                    let id = r
+                        .block
+                        .body
+                        .attr("account_id")
+                        .map(|a| self.eval(&a.expr, &ctx));
                     let project = match r.block.body.attr("project") {
                         Some(a) => self.eval(&a.expr, &ctx).as_str().map(str::to_string),
                         None => self.provider_project(),
@@ -584,9 +625,10 @@ impl<'w> Evaluator<'w> {
                 }
                 ("google_service_account", "member") => {
                     match self.resource_attr(h, "email", span) {
-                        v @ (Value::String(_) | Value::Ref(_)) => {
-                            Value::String(format!("serviceAccount:{}", v.as_string().unwrap_or_default()))
-                        }
+                        v @ (Value::String(_) | Value::Ref(_)) => Value::String(format!(
+                            "serviceAccount:{}",
+                            v.as_string().unwrap_or_default()
+                        )),
                         _ => symbolic(),
                     }
                 }
@@ -595,7 +637,11 @@ impl<'w> Evaluator<'w> {
                     None => symbolic(),
                 },
                 ("google_cloud_run_v2_service" | "google_cloud_run_v2_job", "id") => {
-                    let kind = if r.rtype.ends_with("job") { "jobs" } else { "services" };
+                    let kind = if r.rtype.ends_with("job") {
+                        "jobs"
+                    } else {
+                        "services"
+                    };
                     match (known("project"), known("location"), known("name")) {
                         (Some(p), Some(l), Some(n)) => {
                             Value::String(format!("projects/{p}/locations/{l}/{kind}/{n}"))
@@ -635,7 +681,13 @@ impl<'w> Evaluator<'w> {
             let blocks = self.blocks(body, k, ctx);
             m.insert(
                 k.to_string(),
-                Value::List(blocks.items.iter().map(|(b, c)| self.body_value(b, c)).collect()),
+                Value::List(
+                    blocks
+                        .items
+                        .iter()
+                        .map(|(b, c)| self.body_value(b, c))
+                        .collect(),
+                ),
             );
         }
         Value::Map(m)
@@ -649,7 +701,9 @@ impl<'w> Evaluator<'w> {
             if b.kind == kind {
                 out.items.push((&b.body, ctx.clone()));
             } else if b.kind == "dynamic" && b.labels.first().map(String::as_str) == Some(kind) {
-                let Some(content) = b.body.block("content") else { continue };
+                let Some(content) = b.body.block("content") else {
+                    continue;
+                };
                 let iterator = b
                     .body
                     .attr("iterator")
@@ -679,7 +733,8 @@ impl<'w> Evaluator<'w> {
                     let mut obj = BTreeMap::new();
                     obj.insert("key".to_string(), k);
                     obj.insert("value".to_string(), v);
-                    out.items.push((&content.body, ctx.with_var(&iterator, Value::Map(obj))));
+                    out.items
+                        .push((&content.body, ctx.with_var(&iterator, Value::Map(obj))));
                 }
             }
         }
@@ -710,12 +765,14 @@ impl<'w> Evaluator<'w> {
                     return self.eval(inner, ctx);
                 }
                 let mut out = String::new();
-                match self.template(parts, ctx, &mut out, e.span) {
+                match self.template(parts, ctx, &mut out) {
                     Some(u) => Value::Unknown(u),
                     None => Value::String(out),
                 }
             }
-            ExprKind::Array(items) => Value::List(items.iter().map(|i| self.eval(i, ctx)).collect()),
+            ExprKind::Array(items) => {
+                Value::List(items.iter().map(|i| self.eval(i, ctx)).collect())
+            }
             ExprKind::Object(items) => {
                 let mut m = BTreeMap::new();
                 for (k, v) in items {
@@ -724,12 +781,21 @@ impl<'w> Evaluator<'w> {
                         ObjectKey::Expr(ke) => match &ke.kind {
                             // `(a) = 1` style keys are references; a bare
                             // identifier parsed as expression is a name.
-                            ExprKind::Variable(name) if ctx.lookup(name).is_none() && !is_reference_root(name) => name.clone(),
+                            ExprKind::Variable(name)
+                                if ctx.lookup(name).is_none() && !is_reference_root(name) =>
+                            {
+                                name.clone()
+                            }
                             _ => match self.eval(ke, ctx) {
                                 Value::Unknown(u) => return Value::Unknown(u),
                                 kv => match kv.as_string() {
                                     Some(s) => s,
-                                    None => return Value::unknown("error: object key is not a string", ke.span),
+                                    None => {
+                                        return Value::unknown(
+                                            "error: object key is not a string",
+                                            ke.span,
+                                        );
+                                    }
                                 },
                             },
                         },
@@ -746,17 +812,17 @@ impl<'w> Evaluator<'w> {
                     self.apply_ops(base, ops, ctx, e.span)
                 }
             },
-            ExprKind::Call { name, args, expand_final } => self.call(name, args, *expand_final, ctx, e.span),
+            ExprKind::Call {
+                name,
+                args,
+                expand_final,
+            } => self.call(name, args, *expand_final, ctx, e.span),
             ExprKind::Conditional(c, t, f) => match self.eval(c, ctx) {
                 Value::Bool(true) => self.eval(t, ctx),
                 Value::Bool(false) => self.eval(f, ctx),
                 Value::Unknown(u) => {
                     let (a, b) = (self.eval(t, ctx), self.eval(f, ctx));
-                    if a == b {
-                        a
-                    } else {
-                        Value::Unknown(u)
-                    }
+                    if a == b { a } else { Value::Unknown(u) }
                 }
                 other => match other.as_bool() {
                     Some(true) => self.eval(t, ctx),
@@ -768,8 +834,14 @@ impl<'w> Evaluator<'w> {
                 let v = self.eval(inner, ctx);
                 match (op, &v) {
                     (_, Value::Unknown(_)) => v,
-                    (UnaryOp::Not, _) => v.as_bool().map(|b| Value::Bool(!b)).unwrap_or_else(|| Value::unknown("error: ! needs a bool", e.span)),
-                    (UnaryOp::Neg, _) => v.as_number().map(|n| Value::Number(-n)).unwrap_or_else(|| Value::unknown("error: - needs a number", e.span)),
+                    (UnaryOp::Not, _) => v
+                        .as_bool()
+                        .map(|b| Value::Bool(!b))
+                        .unwrap_or_else(|| Value::unknown("error: ! needs a bool", e.span)),
+                    (UnaryOp::Neg, _) => v
+                        .as_number()
+                        .map(|n| Value::Number(-n))
+                        .unwrap_or_else(|| Value::unknown("error: - needs a number", e.span)),
                 }
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, ctx, e.span),
@@ -777,51 +849,83 @@ impl<'w> Evaluator<'w> {
         }
     }
 
-    fn template(&self, parts: &[TemplatePart], ctx: &Ctx, out: &mut String, span: Span) -> Option<Unknown> {
+    fn template(&self, parts: &[TemplatePart], ctx: &Ctx, out: &mut String) -> Option<Unknown> {
         for p in parts {
             match p {
                 TemplatePart::Literal(s) => out.push_str(s),
                 TemplatePart::Interp(x) => match self.eval(x, ctx) {
                     Value::Unknown(u) => return Some(u),
                     Value::Null => {
-                        return Some(Unknown { reason: "error: null value in string template".into(), span: x.span })
+                        return Some(Unknown {
+                            reason: "error: null value in string template".into(),
+                            span: x.span,
+                        });
                     }
                     v => match v.as_string() {
                         Some(s) => out.push_str(&s),
                         None => {
                             return Some(Unknown {
-                                reason: format!("error: cannot put a {} in a string template", v.type_name()).into(),
+                                reason: format!(
+                                    "error: cannot put a {} in a string template",
+                                    v.type_name()
+                                )
+                                .into(),
                                 span: x.span,
-                            })
+                            });
                         }
                     },
                 },
-                TemplatePart::If { cond, then, otherwise } => match self.eval(cond, ctx).as_bool() {
+                TemplatePart::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => match self.eval(cond, ctx).as_bool() {
                     Some(true) => {
-                        if let Some(u) = self.template(then, ctx, out, span) {
+                        if let Some(u) = self.template(then, ctx, out) {
                             return Some(u);
                         }
                     }
                     Some(false) => {
-                        if let Some(u) = self.template(otherwise, ctx, out, span) {
+                        if let Some(u) = self.template(otherwise, ctx, out) {
                             return Some(u);
                         }
                     }
-                    None => return Some(Unknown { reason: "template condition not known".into(), span: cond.span }),
+                    None => {
+                        return Some(Unknown {
+                            reason: "template condition not known".into(),
+                            span: cond.span,
+                        });
+                    }
                 },
-                TemplatePart::For { key_var, value_var, collection, body } => {
+                TemplatePart::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    body,
+                } => {
                     let pairs = match self.eval(collection, ctx) {
-                        Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect::<Vec<_>>(),
-                        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+                        Value::List(items) => items
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, v)| (Value::Number(i as f64), v))
+                            .collect::<Vec<_>>(),
+                        Value::Map(m) => {
+                            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+                        }
                         Value::Unknown(u) => return Some(u),
-                        _ => return Some(Unknown { reason: "error: template for needs a collection".into(), span: collection.span }),
+                        _ => {
+                            return Some(Unknown {
+                                reason: "error: template for needs a collection".into(),
+                                span: collection.span,
+                            });
+                        }
                     };
                     for (k, v) in pairs {
                         let mut c = ctx.with_var(value_var, v);
                         if let Some(kv) = key_var {
                             c = c.with_var(kv, k);
                         }
-                        if let Some(u) = self.template(body, &c, out, span) {
+                        if let Some(u) = self.template(body, &c, out) {
                             return Some(u);
                         }
                     }
@@ -842,7 +946,9 @@ impl<'w> Evaluator<'w> {
         let b = self.eval(r, ctx);
         match op {
             BinaryOp::And | BinaryOp::Or => match (a.as_bool(), b.as_bool()) {
-                (Some(x), Some(y)) => Value::Bool(if op == BinaryOp::And { x && y } else { x || y }),
+                (Some(x), Some(y)) => {
+                    Value::Bool(if op == BinaryOp::And { x && y } else { x || y })
+                }
                 _ if op == BinaryOp::And && b.as_bool() == Some(false) => Value::Bool(false),
                 _ if op == BinaryOp::Or && b.as_bool() == Some(true) => Value::Bool(true),
                 _ => unknown_of(&a, &b, span),
@@ -860,7 +966,9 @@ impl<'w> Evaluator<'w> {
                     BinaryOp::Mul => Value::Number(x * y),
                     BinaryOp::Div if y != 0.0 => Value::Number(x / y),
                     BinaryOp::Mod if y != 0.0 => Value::Number(x % y),
-                    BinaryOp::Div | BinaryOp::Mod => Value::unknown("error: division by zero", span),
+                    BinaryOp::Div | BinaryOp::Mod => {
+                        Value::unknown("error: division by zero", span)
+                    }
                     BinaryOp::Lt => Value::Bool(x < y),
                     BinaryOp::Le => Value::Bool(x <= y),
                     BinaryOp::Gt => Value::Bool(x > y),
@@ -873,11 +981,20 @@ impl<'w> Evaluator<'w> {
 
     fn for_expr(&self, f: &crate::syntax::ForExpr, ctx: &Ctx, span: Span) -> Value {
         let pairs: Vec<(Value, Value)> = match self.eval(&f.collection, ctx) {
-            Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+            Value::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect(),
             Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
             Value::Unknown(u) => return Value::Unknown(u),
             Value::Null => return Value::unknown("error: for over null", f.collection.span),
-            other => return Value::unknown(format!("error: cannot iterate over {}", other.type_name()), span),
+            other => {
+                return Value::unknown(
+                    format!("error: cannot iterate over {}", other.type_name()),
+                    span,
+                );
+            }
         };
         let mut list = Vec::new();
         let mut map: BTreeMap<String, Value> = BTreeMap::new();
@@ -894,7 +1011,9 @@ impl<'w> Evaluator<'w> {
                     x => match x.as_bool() {
                         Some(true) => {}
                         Some(false) => continue,
-                        None => return Value::unknown("error: for condition is not a bool", cond.span),
+                        None => {
+                            return Value::unknown("error: for condition is not a bool", cond.span);
+                        }
                     },
                 }
             }
@@ -906,14 +1025,21 @@ impl<'w> Evaluator<'w> {
                         Value::Unknown(u) => return Value::Unknown(u),
                         kv => match kv.as_string() {
                             Some(s) => s,
-                            None => return Value::unknown("error: for key is not a string", ke.span),
+                            None => {
+                                return Value::unknown("error: for key is not a string", ke.span);
+                            }
                         },
                     };
                     if f.grouping {
                         groups.entry(key).or_default().push(val);
                     } else {
                         if map.contains_key(&key) {
-                            return Value::unknown(format!("error: duplicate key {key:?} in for expression (use ... to group)"), ke.span);
+                            return Value::unknown(
+                                format!(
+                                    "error: duplicate key {key:?} in for expression (use ... to group)"
+                                ),
+                                ke.span,
+                            );
                         }
                         map.insert(key, val);
                     }
@@ -923,7 +1049,12 @@ impl<'w> Evaluator<'w> {
         match (&f.key_expr, f.grouping) {
             (None, _) => Value::List(list),
             (Some(_), false) => Value::Map(map),
-            (Some(_), true) => Value::Map(groups.into_iter().map(|(k, v)| (k, Value::List(v))).collect()),
+            (Some(_), true) => Value::Map(
+                groups
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::List(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -946,7 +1077,7 @@ impl<'w> Evaluator<'w> {
                     Some(Value::Unknown(u)) => Value::Unknown(u),
                     Some(_) => Value::Bool(true),
                     None => Value::unknown("error: can needs an argument", span),
-                }
+                };
             }
             _ => {}
         }
@@ -979,20 +1110,32 @@ impl<'w> Evaluator<'w> {
         let (base, used) = match name {
             "var" => match attr(0) {
                 Some(n) => (self.variable(ctx.inst, n, span), 1),
-                None => (Value::unknown("error: var needs an attribute", span), ops.len()),
+                None => (
+                    Value::unknown("error: var needs an attribute", span),
+                    ops.len(),
+                ),
             },
             "local" => match attr(0) {
                 Some(n) => (self.local(ctx.inst, n, span), 1),
-                None => (Value::unknown("error: local needs an attribute", span), ops.len()),
+                None => (
+                    Value::unknown("error: local needs an attribute", span),
+                    ops.len(),
+                ),
             },
             "each" => match (&ctx.each, attr(0)) {
                 (Some(e), Some("key")) => (e.0.clone(), 1),
                 (Some(e), Some("value")) => (e.1.clone(), 1),
-                _ => (Value::unknown("error: each used outside for_each", span), ops.len()),
+                _ => (
+                    Value::unknown("error: each used outside for_each", span),
+                    ops.len(),
+                ),
             },
             "count" => match (ctx.count, attr(0)) {
                 (Some(i), Some("index")) => (Value::Number(i as f64), 1),
-                _ => (Value::unknown("error: count.index used outside count", span), ops.len()),
+                _ => (
+                    Value::unknown("error: count.index used outside count", span),
+                    ops.len(),
+                ),
             },
             "path" => {
                 let dir = match attr(0) {
@@ -1008,19 +1151,32 @@ impl<'w> Evaluator<'w> {
             "data" => match (attr(0), attr(1)) {
                 (Some(t), Some(n)) => match module.resource(Mode::Data, t, n) {
                     Some(decl) => return self.resource_ref(ctx.inst, decl, &ops[2..], span, ctx),
-                    None => (Value::unknown(format!("undeclared data.{t}.{n}"), span), ops.len()),
+                    None => (
+                        Value::unknown(format!("undeclared data.{t}.{n}"), span),
+                        ops.len(),
+                    ),
                 },
                 _ => (Value::unknown("error: bad data reference", span), ops.len()),
             },
             rtype => match attr(0).and_then(|n| module.resource(Mode::Managed, rtype, n)) {
                 Some(decl) => return self.resource_ref(ctx.inst, decl, &ops[1..], span, ctx),
-                None => (Value::unknown(format!("undeclared reference {rtype}"), span), ops.len()),
+                None => (
+                    Value::unknown(format!("undeclared reference {rtype}"), span),
+                    ops.len(),
+                ),
             },
         };
         self.apply_ops(base, &ops[used.min(ops.len())..], ctx, span)
     }
 
-    fn resource_ref(&self, inst: InstId, decl: usize, ops: &[TraversalOp], span: Span, ctx: &Ctx) -> Value {
+    fn resource_ref(
+        &self,
+        inst: InstId,
+        decl: usize,
+        ops: &[TraversalOp],
+        span: Span,
+        ctx: &Ctx,
+    ) -> Value {
         let handle = |key: Option<InstanceKey>| {
             Value::Resource(ResourceHandle {
                 instance: inst,
@@ -1036,7 +1192,9 @@ impl<'w> Evaluator<'w> {
                     let k = self.eval(ix, ctx);
                     let key = match (&k, keys.first().map(|x| &x.0)) {
                         (Value::Unknown(u), _) => return Value::Unknown(u.clone()),
-                        (_, Some(InstanceKey::Int(_))) => k.as_number().map(|n| InstanceKey::Int(n as i64)),
+                        (_, Some(InstanceKey::Int(_))) => {
+                            k.as_number().map(|n| InstanceKey::Int(n as i64))
+                        }
                         _ => k.as_string().map(InstanceKey::Str),
                     };
                     return match key {
@@ -1072,7 +1230,11 @@ impl<'w> Evaluator<'w> {
             return Value::unknown("error: module needs a name", span);
         };
         let module = self.instance(inst).module;
-        let Some(call_idx) = self.ws.modules[module].calls.iter().position(|c| &c.name == name) else {
+        let Some(call_idx) = self.ws.modules[module]
+            .calls
+            .iter()
+            .position(|c| &c.name == name)
+        else {
             return Value::unknown(format!("undeclared module.{name}"), span);
         };
         let kids = self.children(inst, call_idx);
@@ -1083,13 +1245,36 @@ impl<'w> Evaluator<'w> {
         let outputs_of = |id: InstId| -> Value {
             let m = self.instance(id).module;
             let names: Vec<String> = self.ws.modules[m].outputs.keys().cloned().collect();
-            Value::Map(names.into_iter().map(|n| { let v = self.output(id, &n, span); (n, v) }).collect())
+            Value::Map(
+                names
+                    .into_iter()
+                    .map(|n| {
+                        let v = self.output(id, &n, span);
+                        (n, v)
+                    })
+                    .collect(),
+            )
         };
-        let keyed = self.instance(kids.first().copied().unwrap_or(0)).call.as_ref().and_then(|c| c.1.clone()).is_some()
-            || self.ws.modules[module].calls[call_idx].block.body.attr("count").is_some()
-            || self.ws.modules[module].calls[call_idx].block.body.attr("for_each").is_some();
+        let keyed = self
+            .instance(kids.first().copied().unwrap_or(0))
+            .call
+            .as_ref()
+            .and_then(|c| c.1.clone())
+            .is_some()
+            || self.ws.modules[module].calls[call_idx]
+                .block
+                .body
+                .attr("count")
+                .is_some()
+            || self.ws.modules[module].calls[call_idx]
+                .block
+                .body
+                .attr("for_each")
+                .is_some();
         if !keyed {
-            let Some(&child) = kids.first() else { return Value::Null };
+            let Some(&child) = kids.first() else {
+                return Value::Null;
+            };
             return match ops.get(1) {
                 Some(TraversalOp::Attr(out)) => {
                     let v = self.output(child, out, span);
@@ -1121,7 +1306,11 @@ impl<'w> Evaluator<'w> {
                 _ => self.apply_ops(outputs_of(child), &ops[2..], ctx, span),
             };
         }
-        let counted = self.ws.modules[module].calls[call_idx].block.body.attr("count").is_some();
+        let counted = self.ws.modules[module].calls[call_idx]
+            .block
+            .body
+            .attr("count")
+            .is_some();
         let whole = if counted {
             Value::List(kids.iter().map(|id| outputs_of(*id)).collect())
         } else {
@@ -1168,7 +1357,12 @@ impl<'w> Evaluator<'w> {
                         Value::Unknown(u) => return Value::Unknown(u),
                         other => vec![other],
                     };
-                    v = Value::List(items.into_iter().map(|x| self.apply_ops(x, rest, ctx, span)).collect());
+                    v = Value::List(
+                        items
+                            .into_iter()
+                            .map(|x| self.apply_ops(x, rest, ctx, span))
+                            .collect(),
+                    );
                     i = rest_end;
                     continue;
                 }
@@ -1180,12 +1374,17 @@ impl<'w> Evaluator<'w> {
 
     fn get_attr(&self, v: Value, a: &str, span: Span) -> Value {
         match v {
-            Value::Map(mut m) => m.remove(a).unwrap_or_else(|| Value::unknown(format!("error: no attribute {a:?}"), span)),
+            Value::Map(mut m) => m
+                .remove(a)
+                .unwrap_or_else(|| Value::unknown(format!("error: no attribute {a:?}"), span)),
             Value::Resource(h) => self.resource_attr(&h, a, span),
             Value::Ref(r) => Value::Ref(format!("{r}.{a}").into()),
             Value::Unknown(u) => Value::Unknown(u),
             Value::Null => Value::unknown(format!("error: attribute {a:?} of null"), span),
-            other => Value::unknown(format!("error: {} has no attribute {a:?}", other.type_name()), span),
+            other => Value::unknown(
+                format!("error: {} has no attribute {a:?}", other.type_name()),
+                span,
+            ),
         }
     }
 
@@ -1199,7 +1398,9 @@ impl<'w> Evaluator<'w> {
                 _ => Value::unknown("error: index out of range", span),
             },
             Value::Map(mut m) => match k.as_string() {
-                Some(s) => m.remove(&s).unwrap_or_else(|| Value::unknown(format!("error: no key {s:?}"), span)),
+                Some(s) => m
+                    .remove(&s)
+                    .unwrap_or_else(|| Value::unknown(format!("error: no key {s:?}"), span)),
                 None => Value::unknown("error: bad map key", span),
             },
             Value::Ref(r) => {
@@ -1223,7 +1424,10 @@ pub struct Blocks<'b> {
 }
 
 fn is_reference_root(name: &str) -> bool {
-    matches!(name, "var" | "local" | "each" | "count" | "module" | "data" | "path" | "self" | "terraform")
+    matches!(
+        name,
+        "var" | "local" | "each" | "count" | "module" | "data" | "path" | "self" | "terraform"
+    )
 }
 
 fn is_error(u: &Unknown) -> bool {

@@ -84,7 +84,10 @@ impl Type {
 
     /// Converts `v` to this type the way Terraform does for variable values.
     pub fn convert(&self, v: Value) -> Value {
-        if matches!(v, Value::Unknown(_) | Value::Null | Value::Ref(_) | Value::Resource(_)) {
+        if matches!(
+            v,
+            Value::Unknown(_) | Value::Null | Value::Ref(_) | Value::Resource(_)
+        ) {
             return v;
         }
         match self {
@@ -96,7 +99,9 @@ impl Type {
             Type::Number => v.as_number().map(Value::Number).unwrap_or(v),
             Type::Bool => v.as_bool().map(Value::Bool).unwrap_or(v),
             Type::List(t) => match v {
-                Value::List(items) => Value::List(items.into_iter().map(|i| t.convert(i)).collect()),
+                Value::List(items) => {
+                    Value::List(items.into_iter().map(|i| t.convert(i)).collect())
+                }
                 other => other,
             },
             Type::Set(t) => match v {
@@ -114,7 +119,9 @@ impl Type {
                 other => other,
             },
             Type::Map(t) => match v {
-                Value::Map(m) => Value::Map(m.into_iter().map(|(k, x)| (k, t.convert(x))).collect()),
+                Value::Map(m) => {
+                    Value::Map(m.into_iter().map(|(k, x)| (k, t.convert(x))).collect())
+                }
                 other => other,
             },
             Type::Object(attrs) => match v {
@@ -145,19 +152,19 @@ impl Type {
 
 impl Attr {
     fn parse(e: &Expr, constant: &dyn Fn(&Expr) -> Value) -> Attr {
-        if let ExprKind::Call { name, args, .. } = &e.kind {
-            if name == "optional" {
-                let ty = args
-                    .first()
-                    .map(|a| Type::parse(a, constant))
-                    .unwrap_or(Type::Any);
-                let default = args.get(1).map(constant);
-                return Attr {
-                    ty,
-                    optional: true,
-                    default,
-                };
-            }
+        if let ExprKind::Call { name, args, .. } = &e.kind
+            && name == "optional"
+        {
+            let ty = args
+                .first()
+                .map(|a| Type::parse(a, constant))
+                .unwrap_or(Type::Any);
+            let default = args.get(1).map(constant);
+            return Attr {
+                ty,
+                optional: true,
+                default,
+            };
         }
         Attr {
             ty: Type::parse(e, constant),

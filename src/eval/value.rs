@@ -162,13 +162,14 @@ impl Value {
 
     /// Builds a set: sorted (strings lexically), duplicates removed.
     pub fn set(mut items: Vec<Value>) -> Value {
-        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        items.sort_by_key(|a| a.sort_key());
         items.dedup();
         Value::List(items)
     }
 
     fn sort_key(&self) -> String {
-        self.as_string().unwrap_or_else(|| self.to_json().to_string())
+        self.as_string()
+            .unwrap_or_else(|| self.to_json().to_string())
     }
 
     /// JSON form as `jsonencode` produces it; unknown parts become `null`
@@ -203,7 +204,11 @@ impl Value {
             J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             J::String(s) => Value::String(s.clone()),
             J::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            J::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+            J::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 }

@@ -78,7 +78,11 @@ pub struct Service {
 impl Service {
     /// `projects/P/locations/L/services/N` when all parts are known.
     pub fn full_name(&self) -> Option<String> {
-        let kind = if self.kind.is_job() { "jobs" } else { "services" };
+        let kind = if self.kind.is_job() {
+            "jobs"
+        } else {
+            "services"
+        };
         Some(format!(
             "projects/{}/locations/{}/{kind}/{}",
             self.project.as_ref()?,
@@ -274,7 +278,10 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
             }
             let keys: Vec<(Option<InstanceKey>, Option<Value>)> = match &*ev.expansion(inst, decl) {
                 Expansion::Single => vec![(None, None)],
-                Expansion::Keys(k) => k.iter().map(|(k, v)| (Some(k.clone()), v.clone())).collect(),
+                Expansion::Keys(k) => k
+                    .iter()
+                    .map(|(k, v)| (Some(k.clone()), v.clone()))
+                    .collect(),
                 Expansion::Unknown(u) => {
                     let addr = ev.resource_address(inst, decl, None);
                     unknown(&mut out, u.span, &format!("instances of {addr}"), &u.reason);
@@ -297,9 +304,22 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                     key,
                 };
                 if let Some((_, kind)) = SERVICE_TYPES.iter().find(|(t, _)| *t == r.rtype) {
-                    out.services.push(service(&res, *kind, root_idx, &default_project, &mut out.unknowns));
+                    out.services.push(service(
+                        &res,
+                        *kind,
+                        root_idx,
+                        &default_project,
+                        &mut out.unknowns,
+                    ));
                 } else if is_iam_type(&r.rtype) {
-                    grants(&res, &r.rtype, root_idx, &default_project, &mut raw_grants, &mut out.unknowns);
+                    grants(
+                        &res,
+                        &r.rtype,
+                        root_idx,
+                        &default_project,
+                        &mut raw_grants,
+                        &mut out.unknowns,
+                    );
                 } else if r.rtype == "google_compute_region_network_endpoint_group" {
                     if let Some(neg) = neg(&res) {
                         negs.push(neg);
@@ -339,10 +359,15 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                     continue;
                 }
                 for s in out.services.iter_mut() {
-                    let by_ref = neg.service_ref.as_deref().is_some_and(|r| refers_to(r, &s.address));
+                    let by_ref = neg
+                        .service_ref
+                        .as_deref()
+                        .is_some_and(|r| refers_to(r, &s.address));
                     let by_name = neg.service_name.is_some()
                         && neg.service_name == s.name
-                        && (neg.region.is_none() || s.location.is_none() || neg.region == s.location);
+                        && (neg.region.is_none()
+                            || s.location.is_none()
+                            || neg.region == s.location);
                     if (by_ref || by_name) && !s.external_lbs.contains(backend) {
                         s.external_lbs.push(backend.clone());
                     }
@@ -454,7 +479,12 @@ fn service(
 ) -> Service {
     let ev = res.ev;
     let mut note = |span: Span, subject: String, reason: String| {
-        unknowns.push(UnknownNote { root, span, subject, reason })
+        unknowns.push(UnknownNote {
+            root,
+            span,
+            subject,
+            reason,
+        })
     };
     let name = res.string("name");
     let project = res.string("project").or_else(|| {
@@ -475,10 +505,16 @@ fn service(
                 ingress = match v.as_str() {
                     Some("INGRESS_TRAFFIC_ALL") => Some(Ingress::All),
                     Some("INGRESS_TRAFFIC_INTERNAL_ONLY") => Some(Ingress::Internal),
-                    Some("INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER") => Some(Ingress::InternalAndLoadBalancer),
+                    Some("INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER") => {
+                        Some(Ingress::InternalAndLoadBalancer)
+                    }
                     Some("INGRESS_TRAFFIC_NONE") => Some(Ingress::Internal),
                     _ => {
-                        note(a.span, format!("ingress of {}", res.address), describe_unknown(&v));
+                        note(
+                            a.span,
+                            format!("ingress of {}", res.address),
+                            describe_unknown(&v),
+                        );
                         None
                     }
                 };
@@ -487,13 +523,19 @@ fn service(
                 match v.as_bool() {
                     Some(true) => invoker_iam_disabled = Some(a.span),
                     Some(false) => {}
-                    None => note(a.span, format!("invoker_iam_disabled of {}", res.address), describe_unknown(&v)),
+                    None => note(
+                        a.span,
+                        format!("invoker_iam_disabled of {}", res.address),
+                        describe_unknown(&v),
+                    ),
                 }
             }
         }
         ServiceKind::V1Service => {
             for (body, ctx) in ev.blocks(res.body, "metadata", &res.ctx).items {
-                let Some(a) = body.attr("annotations") else { continue };
+                let Some(a) = body.attr("annotations") else {
+                    continue;
+                };
                 match ev.eval(&a.expr, &ctx) {
                     Value::Map(m) => {
                         if let Some(v) = m.get("run.googleapis.com/ingress") {
@@ -501,22 +543,32 @@ fn service(
                             ingress = match v.as_str() {
                                 Some("all") => Some(Ingress::All),
                                 Some("internal") => Some(Ingress::Internal),
-                                Some("internal-and-cloud-load-balancing") => Some(Ingress::InternalAndLoadBalancer),
+                                Some("internal-and-cloud-load-balancing") => {
+                                    Some(Ingress::InternalAndLoadBalancer)
+                                }
                                 _ => {
-                                    note(a.span, format!("ingress of {}", res.address), describe_unknown(v));
+                                    note(
+                                        a.span,
+                                        format!("ingress of {}", res.address),
+                                        describe_unknown(v),
+                                    );
                                     None
                                 }
                             };
                         }
-                        if let Some(v) = m.get("run.googleapis.com/invoker-iam-disabled") {
-                            if v.as_bool() == Some(true) {
-                                invoker_iam_disabled = Some(a.span);
-                            }
+                        if let Some(v) = m.get("run.googleapis.com/invoker-iam-disabled")
+                            && v.as_bool() == Some(true)
+                        {
+                            invoker_iam_disabled = Some(a.span);
                         }
                     }
                     other => {
                         ingress = None;
-                        note(a.span, format!("annotations of {}", res.address), describe_unknown(&other));
+                        note(
+                            a.span,
+                            format!("annotations of {}", res.address),
+                            describe_unknown(&other),
+                        );
                     }
                 }
             }
@@ -531,7 +583,11 @@ fn service(
                         Some("ALLOW_INTERNAL_ONLY") => Some(Ingress::Internal),
                         Some("ALLOW_INTERNAL_AND_GCLB") => Some(Ingress::InternalAndLoadBalancer),
                         _ => {
-                            note(a.span, format!("ingress_settings of {}", res.address), describe_unknown(&v));
+                            note(
+                                a.span,
+                                format!("ingress_settings of {}", res.address),
+                                describe_unknown(&v),
+                            );
                             None
                         }
                     };
@@ -587,7 +643,9 @@ fn member_values(v: &Value, span: Span) -> Vec<Member> {
     let one = |v: &Value| Member {
         value: match v {
             Value::String(s) => MemberValue::Known(s.clone()),
-            Value::Ref(_) | Value::Resource(_) => MemberValue::Known(v.as_string().unwrap_or_default()),
+            Value::Ref(_) | Value::Resource(_) => {
+                MemberValue::Known(v.as_string().unwrap_or_default())
+            }
             other => MemberValue::Unknown(describe_unknown(other)),
         },
         span,
@@ -635,7 +693,11 @@ fn grants(
     } else if rtype.starts_with("google_organization_iam_") {
         (Scope::Organization(res.string("org_id")), None)
     } else {
-        let name_attr = if rtype.starts_with("google_cloud_run_service_iam_") { "service" } else { "name" };
+        let name_attr = if rtype.starts_with("google_cloud_run_service_iam_") {
+            "service"
+        } else {
+            "name"
+        };
         let jobs = rtype.starts_with("google_cloud_run_v2_job_iam_");
         let mut t = Target {
             jobs,
@@ -675,7 +737,8 @@ fn grants(
                 }
                 other => {
                     let s = other.as_string().unwrap_or_default();
-                    t.reference = Some(s.trim_start_matches("${").trim_end_matches('}').to_string());
+                    t.reference =
+                        Some(s.trim_start_matches("${").trim_end_matches('}').to_string());
                     t.described = s;
                 }
             },
@@ -696,7 +759,14 @@ fn grants(
                 location: t.location.clone(),
                 described: t.described.clone(),
             },
-            None => Target { jobs: false, reference: None, name: None, project: None, location: None, described: String::new() },
+            None => Target {
+                jobs: false,
+                reference: None,
+                name: None,
+                project: None,
+                location: None,
+                described: String::new(),
+            },
         };
         out.push(RawGrant { grant, target });
     };
@@ -736,7 +806,11 @@ fn grants(
                 g.role_span = a.span;
                 g.role = role_of(v, a.span, unknowns);
             }
-            let attr = if kind == GrantKind::Member { "member" } else { "members" };
+            let attr = if kind == GrantKind::Member {
+                "member"
+            } else {
+                "members"
+            };
             if let Some((a, v)) = res.attr(attr) {
                 g.members = member_values(&v, a.span);
                 note_unknown_members(&g.members, root, &res.address, unknowns);
@@ -745,7 +819,9 @@ fn grants(
             push(out, g);
         }
         GrantKind::Policy => {
-            let Some(a) = res.body.attr("policy_data") else { return };
+            let Some(a) = res.body.attr("policy_data") else {
+                return;
+            };
             if let Some((data_res, data_addr, data_span)) = data_policy_ref(res, &a.expr) {
                 for (b, c) in ev.blocks(data_res.0, "binding", &data_res.1).items {
                     let mut g = base.clone();
@@ -792,7 +868,10 @@ fn grants(
                 g.members = member_values(m.get("members").unwrap_or(&Value::Null), a.span);
                 note_unknown_members(&g.members, root, &res.address, unknowns);
                 g.condition = match m.get("condition") {
-                    Some(Value::Map(c)) => c.get("expression").and_then(|v| v.as_string()).or(Some("condition".into())),
+                    Some(Value::Map(c)) => c
+                        .get("expression")
+                        .and_then(|v| v.as_string())
+                        .or(Some("condition".into())),
                     Some(Value::List(l)) if !l.is_empty() => Some("condition".into()),
                     _ => None,
                 };
@@ -802,7 +881,12 @@ fn grants(
     }
 }
 
-fn note_unknown_members(members: &[Member], root: usize, address: &str, unknowns: &mut Vec<UnknownNote>) {
+fn note_unknown_members(
+    members: &[Member],
+    root: usize,
+    address: &str,
+    unknowns: &mut Vec<UnknownNote>,
+) {
     for m in members {
         if let MemberValue::Unknown(reason) = &m.value {
             unknowns.push(UnknownNote {
@@ -819,13 +903,22 @@ type DataBody<'a> = (&'a Body, Ctx);
 
 /// `data.google_iam_policy.NAME[KEY].policy_data` written directly: the data
 /// source's binding blocks, so findings can point into them.
-fn data_policy_ref<'a>(res: &Res<'a, '_>, e: &crate::syntax::Expr) -> Option<(DataBody<'a>, String, Span)> {
-    let ExprKind::Traversal(root, ops) = &e.kind else { return None };
-    let ExprKind::Variable(v) = &root.kind else { return None };
+fn data_policy_ref<'a>(
+    res: &Res<'a, '_>,
+    e: &crate::syntax::Expr,
+) -> Option<(DataBody<'a>, String, Span)> {
+    let ExprKind::Traversal(root, ops) = &e.kind else {
+        return None;
+    };
+    let ExprKind::Variable(v) = &root.kind else {
+        return None;
+    };
     if v != "data" {
         return None;
     }
-    let (TraversalOp::Attr(t), TraversalOp::Attr(name)) = (ops.first()?, ops.get(1)?) else { return None };
+    let (TraversalOp::Attr(t), TraversalOp::Attr(name)) = (ops.first()?, ops.get(1)?) else {
+        return None;
+    };
     if t != "google_iam_policy" {
         return None;
     }
@@ -854,6 +947,11 @@ fn data_policy_ref<'a>(res: &Res<'a, '_>, e: &crate::syntax::Expr) -> Option<(Da
     let ctx = ev.resource_ctx(res.inst, key.as_ref(), each.as_ref());
     let data = &module.resources[decl];
     let addr = ev.resource_address(res.inst, decl, key.as_ref());
-    let _ = ResourceHandle { instance: 0, decl: 0, key: None, address: "".into() };
+    let _ = ResourceHandle {
+        instance: 0,
+        decl: 0,
+        key: None,
+        address: "".into(),
+    };
     Some(((&data.block.body, ctx), addr, data.block.span))
 }

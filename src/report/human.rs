@@ -30,7 +30,10 @@ impl std::error::Error for Shown<'_> {}
 
 impl Diagnostic for Shown<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!("{} ({})", self.finding.rule.name, self.finding.rule.id)))
+        Some(Box::new(format!(
+            "{} ({})",
+            self.finding.rule.name, self.finding.rule.id
+        )))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity {
@@ -40,7 +43,9 @@ impl Diagnostic for Shown<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -57,14 +62,24 @@ pub struct HumanOptions {
 }
 
 pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
-    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for f in visible(a, opts.show_suppressed) {
         let l = locate(a, f);
         let file = &a.ws.files[f.span.file as usize];
         let len = (f.span.end.saturating_sub(f.span.start)) as usize;
-        let label_text = if f.resource.is_empty() { f.rule.name.to_string() } else { f.resource.clone() };
+        let label_text = if f.resource.is_empty() {
+            f.rule.name.to_string()
+        } else {
+            f.resource.clone()
+        };
         let mut help = f.help.clone();
         if let Some(reason) = &f.suppressed {
             help = Some(format!("suppressed: {reason}"));
@@ -87,7 +102,15 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         };
         let mut s = String::new();
         if handler.render_report(&mut s, &shown).is_err() {
-            s = format!("{}:{}:{}: {} [{}] {}\n", l.file, l.line, l.column, f.severity.as_str(), f.rule.name, f.message);
+            s = format!(
+                "{}:{}:{}: {} [{}] {}\n",
+                l.file,
+                l.line,
+                l.column,
+                f.severity.as_str(),
+                f.rule.name,
+                f.message
+            );
         }
         if f.suppressed.is_some() {
             out.push_str("[suppressed] ");
@@ -95,7 +118,11 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         out.push_str(&s);
         out.push('\n');
     }
-    let (e, w, n) = (a.count(Severity::Error), a.count(Severity::Warning), a.count(Severity::Note));
+    let (e, w, n) = (
+        a.count(Severity::Error),
+        a.count(Severity::Warning),
+        a.count(Severity::Note),
+    );
     let suppressed = a.findings.iter().filter(|f| f.suppressed.is_some()).count();
     out.push_str(&format!(
         "runwarden: {} {}, {} {}, {} {} in {} files ({} root modules, {} resources)",

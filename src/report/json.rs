@@ -3,7 +3,7 @@
 use super::{locate, visible};
 use crate::check::Analysis;
 use crate::rules::Severity;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub fn render(a: &Analysis, show_suppressed: bool) -> String {
     let findings: Vec<Value> = visible(a, show_suppressed)
@@ -30,7 +30,13 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
             v
         })
         .collect();
-    let modules: std::collections::BTreeSet<usize> = a.ws.modules.iter().enumerate().filter(|(_, m)| !m.files.is_empty()).map(|(i, _)| i).collect();
+    let modules: std::collections::BTreeSet<usize> =
+        a.ws.modules
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !m.files.is_empty())
+            .map(|(i, _)| i)
+            .collect();
     let doc = json!({
         "version": 1,
         "tool": {"name": "runwarden", "version": env!("CARGO_PKG_VERSION")},

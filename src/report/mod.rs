@@ -35,5 +35,7 @@ pub fn locate<'a>(a: &'a Analysis, f: &'a Finding) -> Located<'a> {
 
 /// The findings a report shows.
 pub fn visible(a: &Analysis, show_suppressed: bool) -> impl Iterator<Item = &Finding> {
-    a.findings.iter().filter(move |f| show_suppressed || f.suppressed.is_none())
+    a.findings
+        .iter()
+        .filter(move |f| show_suppressed || f.suppressed.is_none())
 }

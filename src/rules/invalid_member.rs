@@ -15,8 +15,12 @@ pub static RULE: Rule = Rule {
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for grant in &model.grants {
         for m in &grant.members {
-            let MemberValue::Known(member) = &m.value else { continue };
-            let Some(problem) = member_problem(member) else { continue };
+            let MemberValue::Known(member) = &m.value else {
+                continue;
+            };
+            let Some(problem) = member_problem(member) else {
+                continue;
+            };
             let mut f = Finding::new(
                 &RULE,
                 m.span,
@@ -48,8 +52,14 @@ pub fn member_problem(m: &str) -> Option<String> {
     if m == "allUsers" || m == "allAuthenticatedUsers" {
         return None;
     }
-    if !symbolic && (m.eq_ignore_ascii_case("allUsers") || m.eq_ignore_ascii_case("allAuthenticatedUsers")) {
-        let right = if m.eq_ignore_ascii_case("allUsers") { "allUsers" } else { "allAuthenticatedUsers" };
+    if !symbolic
+        && (m.eq_ignore_ascii_case("allUsers") || m.eq_ignore_ascii_case("allAuthenticatedUsers"))
+    {
+        let right = if m.eq_ignore_ascii_case("allUsers") {
+            "allUsers"
+        } else {
+            "allAuthenticatedUsers"
+        };
         return Some(format!("member types are case-sensitive: write {right}"));
     }
     if m != m.trim() {
@@ -62,23 +72,36 @@ pub fn member_problem(m: &str) -> Option<String> {
         if symbolic {
             return None;
         }
-        return Some("no member type: expected TYPE:ID such as user:EMAIL or serviceAccount:EMAIL".into());
+        return Some(
+            "no member type: expected TYPE:ID such as user:EMAIL or serviceAccount:EMAIL".into(),
+        );
     };
     let complete = !symbolic;
     match kind {
-        "user" | "group" => (complete && !valid_email(rest)).then(|| format!("{kind}: needs an email address")),
+        "user" | "group" => {
+            (complete && !valid_email(rest)).then(|| format!("{kind}: needs an email address"))
+        }
         "serviceAccount" => (complete && !valid_email(rest) && !rest.contains(".svc.id.goog["))
-            .then(|| "serviceAccount: needs the account's email (NAME@PROJECT.iam.gserviceaccount.com)".into()),
+            .then(|| {
+                "serviceAccount: needs the account's email (NAME@PROJECT.iam.gserviceaccount.com)"
+                    .into()
+            }),
         "domain" => (complete && (rest.is_empty() || rest.contains('@')))
             .then(|| "domain: needs a domain name such as example.com".into()),
-        "deleted" => (complete && !rest.contains("?uid=")).then(|| "deleted: members need ?uid=".into()),
-        "projectOwner" | "projectEditor" | "projectViewer" => (complete && rest.is_empty()).then(|| format!("{kind}: needs a project id")),
+        "deleted" => {
+            (complete && !rest.contains("?uid=")).then(|| "deleted: members need ?uid=".into())
+        }
+        "projectOwner" | "projectEditor" | "projectViewer" => {
+            (complete && rest.is_empty()).then(|| format!("{kind}: needs a project id"))
+        }
         "principal" | "principalSet" => Some(format!("{kind} identifiers start with {kind}://")),
         _ => {
             let lower = kind.to_ascii_lowercase();
             let known = ["user", "group", "serviceaccount", "domain", "deleted"];
             if known.contains(&lower.as_str()) {
-                Some(format!("member types are case-sensitive: {kind:?} is not a member type"))
+                Some(format!(
+                    "member types are case-sensitive: {kind:?} is not a member type"
+                ))
             } else {
                 Some(format!("unknown member type {kind:?}"))
             }
@@ -116,7 +139,16 @@ mod tests {
         ] {
             assert_eq!(member_problem(ok), None, "{ok}");
         }
-        for bad in ["", "allusers", "serviceAccount:name", "user:bob", "sa:foo@x.com", "group:", "ServiceAccount:a@b.c", "domain:a@b.com"] {
+        for bad in [
+            "",
+            "allusers",
+            "serviceAccount:name",
+            "user:bob",
+            "sa:foo@x.com",
+            "group:",
+            "ServiceAccount:a@b.c",
+            "domain:a@b.com",
+        ] {
             assert!(member_problem(bad).is_some(), "{bad}");
         }
     }

@@ -125,7 +125,13 @@ impl std::fmt::Debug for Rule {
 }
 
 impl Finding {
-    pub fn new(rule: &'static Rule, span: Span, root: usize, resource: impl Into<String>, message: impl Into<String>) -> Finding {
+    pub fn new(
+        rule: &'static Rule,
+        span: Span,
+        root: usize,
+        resource: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             rule,
             severity: rule.severity,

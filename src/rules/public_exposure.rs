@@ -2,7 +2,7 @@
 //! principal reaches which service through which grant, and what the ingress
 //! setting makes of it.
 
-use crate::model::{roles, AccessModel, Grant, Ingress, MemberValue, Scope, Service};
+use crate::model::{AccessModel, Grant, Ingress, MemberValue, Scope, Service, roles};
 use crate::syntax::Span;
 
 pub enum Exposure<'m> {
@@ -54,14 +54,18 @@ pub fn reach(s: &Service) -> Reach {
 pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
     let mut out = Vec::new();
     for grant in &model.grants {
-        let Some(role) = grant.role.as_deref() else { continue };
+        let Some(role) = grant.role.as_deref() else {
+            continue;
+        };
         let services: Vec<Option<&Service>> = match &grant.scope {
             Scope::Services(ids) => ids.iter().map(|i| Some(&model.services[*i])).collect(),
             Scope::UnresolvedService(_) => vec![None],
             _ => continue,
         };
         for m in &grant.members {
-            let MemberValue::Known(member) = &m.value else { continue };
+            let MemberValue::Known(member) = &m.value else {
+                continue;
+            };
             if !crate::model::is_public(member) {
                 continue;
             }

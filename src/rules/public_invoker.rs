@@ -17,15 +17,30 @@ pub static RULE: Rule = Rule {
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for e in pe::exposures(model) {
         match e {
-            Exposure::Invoke { grant, member, span, service } => {
-                let Reach::Internet(why) = pe::reach(service) else { continue };
-                let verb = if service.kind.is_job() { "run" } else { "invoke" };
+            Exposure::Invoke {
+                grant,
+                member,
+                span,
+                service,
+            } => {
+                let Reach::Internet(why) = pe::reach(service) else {
+                    continue;
+                };
+                let verb = if service.kind.is_job() {
+                    "run"
+                } else {
+                    "invoke"
+                };
                 let mut f = Finding::new(
                     &RULE,
                     span,
                     grant.root,
                     &grant.address,
-                    format!("{member} can {verb} {} {:?} ({why})", service.kind.noun(), service.display_name()),
+                    format!(
+                        "{member} can {verb} {} {:?} ({why})",
+                        service.kind.noun(),
+                        service.display_name()
+                    ),
                 );
                 f.related = pe::related(grant, Some(service));
                 f.anchors = pe::grant_anchors(grant, span);
@@ -37,7 +52,9 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 out.push(f);
             }
             Exposure::IamDisabled { service, span } => {
-                let Reach::Internet(why) = pe::reach(service) else { continue };
+                let Reach::Internet(why) = pe::reach(service) else {
+                    continue;
+                };
                 let mut f = Finding::new(
                     &RULE,
                     span,

@@ -15,10 +15,21 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for e in pe::exposures(model) {
-        let Exposure::Privileged { grant, member, span, service, role } = e else { continue };
+        let Exposure::Privileged {
+            grant,
+            member,
+            span,
+            service,
+            role,
+        } = e
+        else {
+            continue;
+        };
         let target = match (service, &grant.scope) {
             (Some(s), _) => format!("{} {:?}", s.kind.noun(), s.display_name()),
-            (None, Scope::UnresolvedService(d)) => format!("service {d} (not in this configuration)"),
+            (None, Scope::UnresolvedService(d)) => {
+                format!("service {d} (not in this configuration)")
+            }
             (None, _) => "a service".into(),
         };
         let mut f = Finding::new(

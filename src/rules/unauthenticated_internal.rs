@@ -17,7 +17,12 @@ pub static RULE: Rule = Rule {
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for e in pe::exposures(model) {
         let (service, span, root, address, who, anchors, related) = match &e {
-            Exposure::Invoke { grant, member, span, service } => (
+            Exposure::Invoke {
+                grant,
+                member,
+                span,
+                service,
+            } => (
                 *service,
                 *span,
                 grant.root,
@@ -37,16 +42,19 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             ),
             Exposure::Privileged { .. } => continue,
         };
-        let Reach::InternalOnly(why) = pe::reach(service) else { continue };
+        let Reach::InternalOnly(why) = pe::reach(service) else {
+            continue;
+        };
         let mut f = Finding::new(
             &RULE,
             span,
             root,
             address,
             format!(
-                "{who} can invoke {} {:?} without an identity from inside the network ({why})",
+                "{who} can invoke {} {:?} {} from inside the network ({why})",
                 service.kind.noun(),
-                service.display_name()
+                service.display_name(),
+                if who == "allAuthenticatedUsers" { "with any Google account" } else { "without an identity" }
             ),
         );
         f.related = related;

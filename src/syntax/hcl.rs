@@ -9,13 +9,13 @@
 //! - a redefined key in an object constructor, where Terraform keeps the last.
 
 use super::{
-    Attribute, BinaryOp, Block, Body, Expr, ExprKind, FileId, ForExpr, ObjectKey, ParseError,
-    Span, TemplatePart, TraversalOp, UnaryOp,
+    Attribute, BinaryOp, Block, Body, Expr, ExprKind, FileId, ForExpr, ObjectKey, ParseError, Span,
+    TemplatePart, TraversalOp, UnaryOp,
 };
+use hcl_edit::Span as _;
 use hcl_edit::expr::{self as hx, Expression};
 use hcl_edit::structure::{self as hs, Structure};
 use hcl_edit::template::{self as ht, Element};
-use hcl_edit::Span as _;
 
 /// Text handed to the parser plus the insertions made into it.
 struct Repaired {
@@ -82,20 +82,19 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
                 let loc = err.location();
                 let offset = loc.offset();
                 let message = err.message().to_string();
-                if message.contains("redefined object key") {
-                    if let Some((start, end)) = key_at(&repaired.text, offset) {
-                        let (o_start, o_end) =
-                            (repaired.to_original(start), repaired.to_original(end));
-                        let ident = !repaired.text[start..].starts_with('"');
-                        if ident {
-                            repaired.insert(o_end, "\")");
-                            repaired.insert(o_start, "(\"");
-                        } else {
-                            repaired.insert(o_end, ")");
-                            repaired.insert(o_start, "(");
-                        }
-                        continue;
+                if message.contains("redefined object key")
+                    && let Some((start, end)) = key_at(&repaired.text, offset)
+                {
+                    let (o_start, o_end) = (repaired.to_original(start), repaired.to_original(end));
+                    let ident = !repaired.text[start..].starts_with('"');
+                    if ident {
+                        repaired.insert(o_end, "\")");
+                        repaired.insert(o_start, "(\"");
+                    } else {
+                        repaired.insert(o_end, ")");
+                        repaired.insert(o_start, "(");
                     }
+                    continue;
                 }
                 if !tried_newlines {
                     tried_newlines = true;
@@ -104,7 +103,10 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
                     }
                 }
                 let mut at = repaired.to_original(offset.min(repaired.text.len()));
-                if repaired.text[offset.min(repaired.text.len())..].trim().is_empty() {
+                if repaired.text[offset.min(repaired.text.len())..]
+                    .trim()
+                    .is_empty()
+                {
                     // Ran off the end: point at the block left open, as Terraform does.
                     if let Some(open) = first_unclosed(text) {
                         at = open;
@@ -390,9 +392,7 @@ impl Converter<'_> {
                     .collect(),
             ),
             Expression::StringTemplate(t) => ExprKind::Template(self.template(t.iter())),
-            Expression::HeredocTemplate(h) => {
-                ExprKind::Template(self.template(h.template.iter()))
-            }
+            Expression::HeredocTemplate(h) => ExprKind::Template(self.template(h.template.iter())),
             Expression::Parenthesis(p) => return self.expr(p.inner()),
             Expression::Variable(v) => ExprKind::Variable(v.as_str().to_string()),
             Expression::Conditional(c) => ExprKind::Conditional(

@@ -5,7 +5,7 @@
 //! attribute, so inside block bodies an object-valued property is recorded
 //! both ways; the layers above ask for whichever they expect.
 
-use super::{hcl, Attribute, Block, Body, Expr, ExprKind, FileId, ObjectKey, ParseError, Span};
+use super::{Attribute, Block, Body, Expr, ExprKind, FileId, ObjectKey, ParseError, Span, hcl};
 use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::{CollectOptions, ParseOptions};
 
@@ -20,7 +20,10 @@ fn label_count(kind: &str) -> Option<usize> {
 }
 
 pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
-    let text_for_parse = text.strip_prefix('\u{feff}').map(|t| (3, t)).unwrap_or((0, text));
+    let text_for_parse = text
+        .strip_prefix('\u{feff}')
+        .map(|t| (3, t))
+        .unwrap_or((0, text));
     let options = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -67,11 +70,12 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
 pub fn parse_values(file: FileId, text: &str) -> Result<Body, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let base = 0;
-    let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
-        .map_err(|e| ParseError {
-            message: e.kind().to_string(),
-            span: Span::new(file, e.range().start..e.range().start),
-        })?;
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
+            .map_err(|e| ParseError {
+                message: e.kind().to_string(),
+                span: Span::new(file, e.range().start..e.range().start),
+            })?;
     let conv = JsonConv { file, base };
     match parsed.value {
         Some(v @ Value::Object(_)) => conv.attributes_literal(&v),
@@ -196,13 +200,14 @@ impl JsonConv {
             if name == "//" {
                 continue;
             }
-            if is_variable && name == "type" {
-                if let Value::StringLit(s) = &prop.value {
-                    let expr = hcl::embedded(&s.value, false, self.range_of(&prop.value))
-                        .map_err(|m| ParseError { message: m, span })?;
-                    body.attributes.push(Attribute { name, expr, span });
-                    continue;
-                }
+            if is_variable
+                && name == "type"
+                && let Value::StringLit(s) = &prop.value
+            {
+                let expr = hcl::embedded(&s.value, false, self.range_of(&prop.value))
+                    .map_err(|m| ParseError { message: m, span })?;
+                body.attributes.push(Attribute { name, expr, span });
+                continue;
             }
             if is_variable && name == "default" {
                 // Literal value: no template interpretation.
@@ -238,7 +243,9 @@ impl JsonConv {
             Value::NumberLit(n) => ExprKind::Number(n.value.parse().unwrap_or(f64::NAN)),
             Value::BooleanLit(b) => ExprKind::Bool(b.value),
             Value::NullKeyword(_) => ExprKind::Null,
-            Value::Array(a) => ExprKind::Array(a.elements.iter().map(|e| self.literal(e)).collect()),
+            Value::Array(a) => {
+                ExprKind::Array(a.elements.iter().map(|e| self.literal(e)).collect())
+            }
             Value::Object(o) => ExprKind::Object(
                 o.properties
                     .iter()

@@ -212,7 +212,13 @@ impl SourceFile {
                 } else {
                     "invalid UTF-8: Terraform files must be UTF-8".to_string()
                 };
-                (text, Some(ParseError { message: msg, span: Span::new(id, at..at) }))
+                (
+                    text,
+                    Some(ParseError {
+                        message: msg,
+                        span: Span::new(id, at..at),
+                    }),
+                )
             }
         };
         let line_starts = line_starts(&text);
@@ -308,7 +314,12 @@ mod tests {
     use super::*;
 
     fn parse(name: &str, text: &str) -> SourceFile {
-        SourceFile::parse(0, PathBuf::from(name), name.into(), text.as_bytes().to_vec())
+        SourceFile::parse(
+            0,
+            PathBuf::from(name),
+            name.into(),
+            text.as_bytes().to_vec(),
+        )
     }
 
     #[test]
@@ -353,12 +364,20 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
-        let text = format!("locals {{\n a = {}{}\n}}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let text = format!(
+            "locals {{\n a = {}{}\n}}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
         let f = parse("a.tf", &text);
         assert!(f.error.unwrap().message.contains("nesting"));
         // hcl-edit itself allows 64 levels; just under that parses on a 2 MiB stack.
         let depth = 60;
-        let text = format!("locals {{\n a = {}{}\n}}\n", "[".repeat(depth), "]".repeat(depth));
+        let text = format!(
+            "locals {{\n a = {}{}\n}}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
         let f = std::thread::Builder::new()
             .stack_size(2 << 20)
             .spawn(move || format!("{:?}", parse("a.tf", &text).error))
@@ -376,7 +395,10 @@ mod tests {
         let b = &f.body.blocks[0];
         assert_eq!(b.labels, ["google_cloud_run_v2_service_iam_member", "p"]);
         assert!(b.body.block("condition").is_some());
-        assert!(matches!(b.body.attr("name").unwrap().expr.kind, ExprKind::Template(_)));
+        assert!(matches!(
+            b.body.attr("name").unwrap().expr.kind,
+            ExprKind::Template(_)
+        ));
     }
 
     #[test]
