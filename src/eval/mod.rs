@@ -649,7 +649,17 @@ impl<'w> Evaluator<'w> {
                         _ => symbolic(),
                     }
                 }
-                ("google_cloudfunctions2_function", "service_config") => symbolic(),
+                ("google_iam_policy", "policy_data") => {
+                    // The policy as a structured document (what jsondecode of
+                    // the real JSON string would give), so it survives being
+                    // passed through variables and outputs.
+                    let bindings = self.blocks(&r.block.body, "binding", &ctx);
+                    if let Some(u) = bindings.unknown {
+                        return Value::Unknown(u);
+                    }
+                    let list = bindings.items.iter().map(|(b, c)| self.body_value(b, c)).collect();
+                    Value::Map(BTreeMap::from([("bindings".to_string(), Value::List(list))]))
+                }
                 _ => symbolic(),
             }
         })
