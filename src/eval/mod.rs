@@ -657,8 +657,15 @@ impl<'w> Evaluator<'w> {
                     if let Some(u) = bindings.unknown {
                         return Value::Unknown(u);
                     }
-                    let list = bindings.items.iter().map(|(b, c)| self.body_value(b, c)).collect();
-                    Value::Map(BTreeMap::from([("bindings".to_string(), Value::List(list))]))
+                    let list = bindings
+                        .items
+                        .iter()
+                        .map(|(b, c)| self.body_value(b, c))
+                        .collect();
+                    Value::Map(BTreeMap::from([(
+                        "bindings".to_string(),
+                        Value::List(list),
+                    )]))
                 }
                 _ => symbolic(),
             }
