@@ -75,6 +75,11 @@ fn finding_lines(json: &str) -> Vec<String> {
                 f["line"],
                 if resource.is_empty() { "-" } else { resource }
             );
+            let rule = runwarden::rules::by_name(f["rule"].as_str().unwrap()).unwrap();
+            let severity = f["severity"].as_str().unwrap();
+            if severity != rule.severity.as_str() {
+                l.push_str(&format!(" [{severity}]"));
+            }
             if f["suppressed"].as_bool().unwrap() {
                 l.push_str(" (suppressed)");
             }

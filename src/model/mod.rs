@@ -3,7 +3,11 @@
 //! level), and the load balancers in front of them. Rules ask this model
 //! questions and never see syntax or evaluation.
 
+pub mod access;
+pub mod callers;
 pub mod roles;
+
+pub use callers::{Action, Caller, CallerKind, Identity, Token};
 
 use crate::eval::{Ctx, Evaluator, Expansion, Inputs, InstId, InstanceKey, ResourceHandle, Value};
 use crate::load::{Mode, ModuleId, Workspace};
@@ -73,6 +77,8 @@ pub struct Service {
     pub module_spans: Vec<Span>,
     /// Backend services of external load balancers that reach this service.
     pub external_lbs: Vec<String>,
+    /// `custom_audiences` (v2 services): accepted OIDC audiences besides the URL.
+    pub custom_audiences: Vec<String>,
 }
 
 impl Service {
@@ -169,6 +175,7 @@ pub struct AccessModel {
     pub file_problems: Vec<FileProblem>,
     pub services: Vec<Service>,
     pub grants: Vec<Grant>,
+    pub callers: Vec<Caller>,
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
 }
@@ -219,6 +226,10 @@ pub fn build(ws: &Workspace, inputs: &Inputs) -> AccessModel {
             }
             model.grants.push(g);
         }
+        for mut c in part.callers {
+            c.targets.iter_mut().for_each(|x| *x += offset);
+            model.callers.push(c);
+        }
         model.unknowns.extend(part.unknowns);
         model.resources += part.resources;
     }
@@ -254,7 +265,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
     let mut out = AccessModel::default();
     let mut raw_grants: Vec<RawGrant> = Vec::new();
     let mut negs: Vec<Neg> = Vec::new();
-    let mut backends: Vec<(String, bool, Vec<String>)> = Vec::new();
+    let mut backends: Vec<Backend> = Vec::new();
+    let mut raw_callers: Vec<callers::RawCaller> = Vec::new();
     let default_project = ev.provider_project();
     let unknown = |out: &mut AccessModel, span: Span, subject: &str, reason: &str| {
         out.unknowns.push(UnknownNote {
@@ -272,7 +284,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                 || (r.mode == Mode::Managed && is_iam_type(&r.rtype))
                 || r.rtype == "google_compute_region_network_endpoint_group"
                 || r.rtype == "google_compute_backend_service"
-                || r.rtype == "google_compute_region_backend_service";
+                || r.rtype == "google_compute_region_backend_service"
+                || CALLER_TYPES.contains(&r.rtype.as_str());
             if !relevant || r.mode != Mode::Managed {
                 continue;
             }
@@ -304,13 +317,21 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                     key,
                 };
                 if let Some((_, kind)) = SERVICE_TYPES.iter().find(|(t, _)| *t == r.rtype) {
-                    out.services.push(service(
-                        &res,
-                        *kind,
-                        root_idx,
-                        &default_project,
-                        &mut out.unknowns,
-                    ));
+                    let s = service(&res, *kind, root_idx, &default_project, &mut out.unknowns);
+                    if let Some((a, v)) = res.attr("iap_enabled") {
+                        if v.as_bool() == Some(true) {
+                            raw_callers.push(callers::iap(
+                                &res,
+                                root_idx,
+                                s.project.clone(),
+                                &s.address,
+                                a.span,
+                            ));
+                        }
+                    }
+                    out.services.push(s);
+                } else if CALLER_TYPES.contains(&r.rtype.as_str()) {
+                    raw_callers.extend(callers::read(&res, &r.rtype, root_idx, &default_project));
                 } else if is_iam_type(&r.rtype) {
                     grants(
                         &res,
@@ -340,7 +361,33 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                         .filter_map(|(b, c)| b.attr("group").map(|a| ev.eval(&a.expr, c)))
                         .filter_map(|v| v.as_string())
                         .collect();
-                    backends.push((res.address.clone(), external, groups));
+                    let iap = ev
+                        .blocks(res.body, "iap", &res.ctx)
+                        .items
+                        .first()
+                        .map(|(b, c)| {
+                            let on = b
+                                .attr("enabled")
+                                .map(|a| ev.eval(&a.expr, c).as_bool() != Some(false))
+                                .unwrap_or(true);
+                            (on, b.attr("enabled").map(|a| a.span).unwrap_or(res.span))
+                        });
+                    let iap_caller = match iap {
+                        Some((true, span)) => Some(callers::iap(
+                            &res,
+                            root_idx,
+                            default_project.clone(),
+                            "",
+                            span,
+                        )),
+                        _ => None,
+                    };
+                    backends.push(Backend {
+                        address: res.address.clone(),
+                        external,
+                        groups,
+                        iap_caller,
+                    });
                 }
             }
         }
@@ -349,11 +396,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
         unknown(&mut out, *span, "module call", why);
     }
     // Load balancers: backend -> NEG (by symbolic reference) -> service.
-    for (backend, external, groups) in &backends {
-        if !external {
-            continue;
-        }
-        for g in groups {
+    for b in &backends {
+        for g in &b.groups {
             for neg in &negs {
                 if !refers_to(g, &neg.address) {
                     continue;
@@ -368,8 +412,20 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                         && (neg.region.is_none()
                             || s.location.is_none()
                             || neg.region == s.location);
-                    if (by_ref || by_name) && !s.external_lbs.contains(backend) {
-                        s.external_lbs.push(backend.clone());
+                    if !(by_ref || by_name) {
+                        continue;
+                    }
+                    if b.external && !s.external_lbs.contains(&b.address) {
+                        s.external_lbs.push(b.address.clone());
+                    }
+                    if let Some(iap) = &b.iap_caller {
+                        let mut c = iap.caller.clone();
+                        c.project = s.project.clone().or(c.project);
+                        c.target_text = s.address.clone();
+                        raw_callers.push(callers::RawCaller {
+                            caller: c,
+                            target: callers::RawTarget::Service(s.address.clone()),
+                        });
                     }
                 }
             }
@@ -404,7 +460,79 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
         }
         out.grants.push(g);
     }
+    for raw in raw_callers {
+        out.callers.push(link_caller(raw, &out.services, root_idx));
+    }
     out
+}
+
+const CALLER_TYPES: &[&str] = &[
+    "google_pubsub_subscription",
+    "google_cloud_scheduler_job",
+    "google_cloud_tasks_queue",
+    "google_eventarc_trigger",
+    "google_workflows_workflow",
+];
+
+struct Backend {
+    address: String,
+    external: bool,
+    groups: Vec<String>,
+    iap_caller: Option<callers::RawCaller>,
+}
+
+fn link_caller(raw: callers::RawCaller, services: &[Service], root: usize) -> Caller {
+    use callers::RawTarget;
+    let mut c = raw.caller;
+    match raw.target {
+        RawTarget::Url(url) => {
+            let (found, default_url) = callers::services_for_url(&url, services, root);
+            c.targets = found;
+            c.default_url = default_url;
+        }
+        RawTarget::Named {
+            name,
+            reference,
+            region,
+        } => {
+            c.targets = services
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.root == root && !s.kind.is_job())
+                .filter(|(_, s)| match (&reference, &name) {
+                    (Some(r), _) => {
+                        refers_to(r.trim_start_matches("${").trim_end_matches('}'), &s.address)
+                    }
+                    (None, Some(n)) => s.name.as_ref() == Some(n) && agree(&region, &s.location),
+                    _ => false,
+                })
+                .map(|(i, _)| i)
+                .collect();
+        }
+        RawTarget::Job { name, location } => {
+            c.targets = services
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    s.root == root
+                        && s.kind.is_job()
+                        && s.name.as_ref() == Some(&name)
+                        && agree(&location, &s.location)
+                })
+                .map(|(i, _)| i)
+                .collect();
+        }
+        RawTarget::Service(address) => {
+            c.targets = services
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.root == root && s.address == address)
+                .map(|(i, _)| i)
+                .collect();
+        }
+        RawTarget::Unresolved => {}
+    }
+    c
 }
 
 fn agree(a: &Option<String>, b: &Option<String>) -> bool {
@@ -610,6 +738,13 @@ fn service(
         span: res.span,
         module_spans: res.module_spans.clone(),
         external_lbs: Vec::new(),
+        custom_audiences: res
+            .attr("custom_audiences")
+            .and_then(|(_, v)| v.elements())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_string)
+            .collect(),
     }
 }
 

@@ -81,6 +81,9 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
             f.resource.clone()
         };
         let mut help = f.help.clone();
+        if let Some(fix) = &f.fix {
+            help = Some(format!("{}\n{fix}", help.unwrap_or_default()));
+        }
         if let Some(reason) = &f.suppressed {
             help = Some(format!("suppressed: {reason}"));
         }

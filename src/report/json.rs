@@ -24,8 +24,13 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
                 "related": f.related,
                 "suppressed": f.suppressed.is_some(),
             });
-            if let (Some(reason), Some(obj)) = (&f.suppressed, v.as_object_mut()) {
-                obj.insert("suppression_reason".into(), json!(reason));
+            if let Some(obj) = v.as_object_mut() {
+                if let Some(reason) = &f.suppressed {
+                    obj.insert("suppression_reason".into(), json!(reason));
+                }
+                if let Some(fix) = &f.fix {
+                    obj.insert("fix".into(), json!(fix));
+                }
             }
             v
         })

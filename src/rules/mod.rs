@@ -1,12 +1,18 @@
 //! The rule registry. Each rule is one file: its name, id, default severity,
 //! documentation (from `rules/<name>.md`) and a check over the access model.
 
+mod caller_common;
+mod ingress_blocks_caller;
 mod invalid_member;
 mod invalid_suppression;
+mod missing_invoker_grant;
+mod oidc_audience_mismatch;
+mod overbroad_invoker_role;
 mod parse_error;
 mod public_exposure;
 mod public_invoker;
 mod public_privileged_role;
+mod unauthenticated_caller;
 mod unauthenticated_internal;
 
 use crate::model::AccessModel;
@@ -48,6 +54,11 @@ pub static RULES: &[&Rule] = &[
     &public_invoker::RULE,
     &public_privileged_role::RULE,
     &unauthenticated_internal::RULE,
+    &missing_invoker_grant::RULE,
+    &unauthenticated_caller::RULE,
+    &oidc_audience_mismatch::RULE,
+    &ingress_blocks_caller::RULE,
+    &overbroad_invoker_role::RULE,
     &invalid_member::RULE,
 ];
 
@@ -116,6 +127,8 @@ pub struct Finding {
     pub allow_keys: Vec<String>,
     /// Why it is suppressed, when it is.
     pub suppressed: Option<String>,
+    /// Terraform that would fix it (shown in help, `fix` in JSON).
+    pub fix: Option<String>,
 }
 
 impl std::fmt::Debug for Rule {
@@ -144,6 +157,7 @@ impl Finding {
             help: None,
             allow_keys: Vec::new(),
             suppressed: None,
+            fix: None,
         }
     }
 }

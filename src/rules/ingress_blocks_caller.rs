@@ -1,0 +1,64 @@
+//! RW204: the service's ingress setting rejects the caller's traffic.
+
+use super::caller_common as cc;
+use super::{Finding, Rule, Severity};
+use crate::model::{AccessModel, CallerKind, Ingress};
+
+pub static RULE: Rule = Rule {
+    name: "ingress-blocks-caller",
+    id: "RW204",
+    severity: Severity::Warning,
+    summary: "the service's ingress will reject the caller",
+    doc: include_str!("../../rules/ingress-blocks-caller.md"),
+    check,
+};
+
+fn check(model: &AccessModel, out: &mut Vec<Finding>) {
+    for c in &model.callers {
+        for &t in &c.targets {
+            let s = &model.services[t];
+            if s.kind.is_job() {
+                continue;
+            }
+            let Some(ingress) = s.ingress else { continue };
+            if ingress == Ingress::All {
+                continue;
+            }
+            let why = if c.kind == CallerKind::Iap {
+                if ingress == Ingress::Internal {
+                    "IAP reaches the service through an external load balancer, which ingress `internal` rejects".to_string()
+                } else {
+                    continue;
+                }
+            } else if let (Some(cp), Some(sp)) = (&c.project, &s.project) {
+                if cp != sp {
+                    format!("requests from project {cp:?} are not internal to project {sp:?}")
+                } else if !c.default_url {
+                    "only requests to the default run.app URL count as internal".to_string()
+                } else {
+                    continue;
+                }
+            } else if !c.default_url && !c.target_text.contains("run.app") {
+                "only requests to the default run.app URL count as internal".to_string()
+            } else {
+                continue;
+            };
+            let mut f = Finding::new(
+                &RULE,
+                c.target_span,
+                c.root,
+                &c.address,
+                format!(
+                    "ingress {:?} of {} will reject {}: {why}",
+                    ingress.label(),
+                    cc::target_text(s),
+                    c.kind.noun()
+                ),
+            );
+            f.related = vec![s.address.clone()];
+            f.anchors = cc::anchors(c, c.target_span);
+            f.help = Some("call the service from the same project through its run.app URL, or allow the traffic path (ingress all, or internal-and-cloud-load-balancing behind a load balancer)".into());
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! RW201: a caller that sends an identity token to a service with an identity
+//! no grant lets invoke it: the INVOKER_PERMISSION_DENIED predictor.
+
+use super::caller_common as cc;
+use super::{Finding, Rule, Severity};
+use crate::model::access::Verdict;
+use crate::model::{AccessModel, Action, Identity, Token};
+
+pub static RULE: Rule = Rule {
+    name: "missing-invoker-grant",
+    id: "RW201",
+    severity: Severity::Error,
+    summary: "a caller sends an identity token with an identity no grant lets invoke the service",
+    doc: include_str!("../../rules/missing-invoker-grant.md"),
+    check,
+};
+
+fn check(model: &AccessModel, out: &mut Vec<Finding>) {
+    for c in &model.callers {
+        let sends_identity = c.token == Token::Oidc || c.action == Action::RunJob;
+        if !sends_identity {
+            continue;
+        }
+        let span = c.identity_span.unwrap_or(c.span);
+        if c.targets.is_empty() {
+            let cloud_run = matches!(
+                c.kind,
+                crate::model::CallerKind::Eventarc | crate::model::CallerKind::Iap
+            ) || c.action == Action::RunJob
+                || c.target_text.contains("run.app")
+                || c.target_text.contains("${")
+                || c.target_text.starts_with("unresolved");
+            if cloud_run {
+                let mut f = Finding::new(
+                    &RULE,
+                    c.target_span,
+                    c.root,
+                    &c.address,
+                    format!(
+                        "cannot tell which Cloud Run service {} {} calls ({}): its grants were not checked",
+                        c.kind.noun(),
+                        c.address,
+                        c.target_text
+                    ),
+                );
+                f.severity = Severity::Note;
+                f.anchors = cc::anchors(c, c.target_span);
+                out.push(f);
+            }
+            continue;
+        }
+        for &t in &c.targets {
+            let s = &model.services[t];
+            let verb = if c.action == Action::RunJob {
+                "run"
+            } else {
+                "invoke"
+            };
+            if let Identity::Unknown(why) = &c.identity {
+                let mut f = Finding::new(
+                    &RULE,
+                    span,
+                    c.root,
+                    &c.address,
+                    format!(
+                        "{} calls {} with an identity that is not known ({why}); make sure it may {verb} it",
+                        c.kind.noun(),
+                        cc::target_text(s)
+                    ),
+                );
+                f.severity = Severity::Note;
+                f.related = vec![s.address.clone()];
+                f.anchors = cc::anchors(c, span);
+                out.push(f);
+                continue;
+            }
+            match model.may(t, &c.identity, &c.action) {
+                Verdict::Allowed { .. } | Verdict::Public(_) => {}
+                Verdict::Partial(why) => {
+                    let mut f = Finding::new(
+                        &RULE,
+                        span,
+                        c.root,
+                        &c.address,
+                        format!(
+                            "could not verify that {} may {verb} {}: {why}",
+                            cc::identity_text(c),
+                            cc::target_text(s)
+                        ),
+                    );
+                    f.severity = Severity::Note;
+                    f.related = vec![s.address.clone()];
+                    f.anchors = cc::anchors(c, span);
+                    out.push(f);
+                }
+                Verdict::Denied => {
+                    let permission = if c.action == Action::RunJob || s.kind.is_job() {
+                        "run.jobs.run"
+                    } else {
+                        "run.routes.invoke"
+                    };
+                    let mut f = Finding::new(
+                        &RULE,
+                        span,
+                        c.root,
+                        &c.address,
+                        format!(
+                            "{} calls {} as {}, which holds no role with {permission} on it: requests will fail with 403 (INVOKER_PERMISSION_DENIED)",
+                            c.kind.noun(),
+                            cc::target_text(s),
+                            cc::identity_text(c)
+                        ),
+                    );
+                    f.related = vec![s.address.clone()];
+                    f.anchors = cc::anchors(c, span);
+                    f.help = Some(
+                        "grant roles/run.invoker on the service to the caller's identity:".into(),
+                    );
+                    f.fix = Some(cc::fix(model, c, s));
+                    out.push(f);
+                }
+            }
+        }
+    }
+}

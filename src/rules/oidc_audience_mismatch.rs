@@ -1,0 +1,81 @@
+//! RW203: the caller's OIDC audience matches neither the service URL nor one
+//! of its custom audiences, so Cloud Run rejects the token.
+
+use super::caller_common as cc;
+use super::{Finding, Rule, Severity};
+use crate::model::{AccessModel, Action, Service, Token};
+
+pub static RULE: Rule = Rule {
+    name: "oidc-audience-mismatch",
+    id: "RW203",
+    severity: Severity::Warning,
+    summary: "the caller's OIDC audience matches neither the service URL nor its custom_audiences",
+    doc: include_str!("../../rules/oidc-audience-mismatch.md"),
+    check,
+};
+
+/// `None` when it cannot be told (parts known only after apply).
+fn accepted(audience: &str, s: &Service) -> Option<bool> {
+    if s.custom_audiences.iter().any(|a| a == audience) {
+        return Some(true);
+    }
+    if audience.contains("${") {
+        let points_here = audience
+            .trim_start_matches("${")
+            .strip_prefix(s.address.as_str())
+            .is_some_and(|rest| {
+                rest.starts_with(".uri")
+                    || rest.starts_with(".url")
+                    || rest.starts_with(".status")
+                    || rest.starts_with(".service_config")
+            });
+        return if points_here { Some(true) } else { None };
+    }
+    let host = audience
+        .split("://")
+        .nth(1)?
+        .split(['/', ':', '?'])
+        .next()?;
+    if host.ends_with(".run.app") {
+        let label = host.split('.').next().unwrap_or("");
+        return Some(
+            s.name
+                .as_ref()
+                .is_some_and(|n| label.starts_with(&format!("{n}-"))),
+        );
+    }
+    // Any other literal: accepted only as a custom audience (checked above).
+    Some(false)
+}
+
+fn check(model: &AccessModel, out: &mut Vec<Finding>) {
+    for c in &model.callers {
+        if c.token != Token::Oidc || c.action != Action::Invoke {
+            continue;
+        }
+        let Some((audience, span)) = &c.audience else {
+            continue;
+        };
+        for &t in &c.targets {
+            let s = &model.services[t];
+            if accepted(audience, s) != Some(false) {
+                continue;
+            }
+            let mut f = Finding::new(
+                &RULE,
+                *span,
+                c.root,
+                &c.address,
+                format!(
+                    "OIDC audience {audience:?} of {} is neither the URL of {} nor one of its custom_audiences: Cloud Run will reject the token (401)",
+                    c.kind.noun(),
+                    cc::target_text(s)
+                ),
+            );
+            f.related = vec![s.address.clone()];
+            f.anchors = cc::anchors(c, *span);
+            f.help = Some("remove `audience` (it defaults to the endpoint URL), set it to the service URL, or add it to the service's custom_audiences".into());
+            out.push(f);
+        }
+    }
+}

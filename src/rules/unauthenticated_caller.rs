@@ -1,0 +1,56 @@
+//! RW202: a caller targets a service that is not public but sends no
+//! identity token (or an OAuth access token, which Cloud Run does not accept).
+
+use super::caller_common as cc;
+use super::{Finding, Rule, Severity};
+use crate::model::access::Verdict;
+use crate::model::{AccessModel, Action, Identity, Token};
+
+pub static RULE: Rule = Rule {
+    name: "unauthenticated-caller",
+    id: "RW202",
+    severity: Severity::Error,
+    summary: "a caller targets a service that is not public but sends no identity token",
+    doc: include_str!("../../rules/unauthenticated-caller.md"),
+    check,
+};
+
+fn check(model: &AccessModel, out: &mut Vec<Finding>) {
+    for c in &model.callers {
+        if c.action != Action::Invoke || c.token == Token::Oidc {
+            continue;
+        }
+        for &t in &c.targets {
+            let s = &model.services[t];
+            let what = if c.token == Token::OAuth {
+                "an OAuth access token (Cloud Run accepts only OIDC identity tokens)"
+            } else {
+                "no identity token"
+            };
+            let (severity, why) = match model.may(t, &Identity::None, &c.action) {
+                Verdict::Public(_) => continue,
+                Verdict::Partial(why) => (Severity::Note, format!(" (could not verify: {why})")),
+                Verdict::Allowed { .. } | Verdict::Denied => (Severity::Error, String::new()),
+            };
+            let mut f = Finding::new(
+                &RULE,
+                c.target_span,
+                c.root,
+                &c.address,
+                format!(
+                    "{} sends {what} to {}, which is not public: requests will fail with 401/403{why}",
+                    c.kind.noun(),
+                    cc::target_text(s)
+                ),
+            );
+            f.severity = severity;
+            f.related = vec![s.address.clone()];
+            f.anchors = cc::anchors(c, c.target_span);
+            f.help = Some(match c.kind {
+                crate::model::CallerKind::Workflow => "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account".into(),
+                _ => "add an oidc_token { service_account_email = ... } block and grant that service account roles/run.invoker on the service".into(),
+            });
+            out.push(f);
+        }
+    }
+}
