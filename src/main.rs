@@ -26,11 +26,33 @@ enum Command {
     Check(CheckArgs),
     /// List every rule: name, id, severity, summary.
     Rules,
+    /// Draw who can invoke what (services, principals, callers) as DOT or Mermaid.
+    Graph {
+        /// Directories or files, as for `check`.
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        /// Write the graph to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        #[arg(long = "var-file", value_name = "FILE")]
+        var_files: Vec<PathBuf>,
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+    },
     /// Show a rule's documentation.
     Explain {
         /// Rule name or id (e.g. public-invoker or RW101).
         rule: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -115,23 +137,85 @@ fn main() -> ExitCode {
             }
         },
         Command::Check(args) => run_check(args),
+        Command::Graph {
+            paths,
+            format,
+            output,
+            config,
+            var_files,
+            vars,
+        } => {
+            let vars = match parse_vars(&vars) {
+                Ok(v) => v,
+                Err(code) => return code,
+            };
+            let opts = Options {
+                paths,
+                config,
+                var_files,
+                vars,
+                env_vars: tf_vars(),
+                ..Options::default()
+            };
+            let analysis = match check::run(&opts) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("runwarden: error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let text = match format {
+                GraphFormat::Dot => report::graph::dot(&analysis),
+                GraphFormat::Mermaid => report::graph::mermaid(&analysis),
+            };
+            match write_out(output.as_ref(), &text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
     }
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
+fn parse_vars(raw: &[String]) -> Result<Vec<(String, String)>, ExitCode> {
     let mut vars = Vec::new();
-    for v in &args.vars {
+    for v in raw {
         match v.split_once('=') {
             Some((k, val)) if !k.is_empty() => vars.push((k.to_string(), val.to_string())),
             _ => {
                 eprintln!("runwarden: --var expects NAME=VALUE, got {v:?}");
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         }
     }
-    let env_vars = std::env::vars()
+    Ok(vars)
+}
+
+fn tf_vars() -> Vec<(String, String)> {
+    std::env::vars()
         .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
-        .collect();
+        .collect()
+}
+
+fn write_out(output: Option<&PathBuf>, text: &str) -> Result<(), ExitCode> {
+    let written = match output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    written.map_err(|e| {
+        eprintln!("runwarden: error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let vars = match parse_vars(&args.vars) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let env_vars = tf_vars();
     let opts = Options {
         paths: args.paths.clone(),
         config: args.config.clone(),

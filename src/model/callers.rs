@@ -161,10 +161,10 @@ fn tokens(res: &Res, body: &crate::syntax::Body, ctx: &crate::eval::Ctx, c: &mut
             }
             None => c.identity = Identity::Unknown("no service_account_email".into()),
         }
-        if let Some(a) = b.attr("audience") {
-            if let Some(s) = ev.eval(&a.expr, bc).as_string() {
-                c.audience = Some((s, a.span));
-            }
+        if let Some(a) = b.attr("audience")
+            && let Some(s) = ev.eval(&a.expr, bc).as_string()
+        {
+            c.audience = Some((s, a.span));
         }
     }
 }
@@ -228,11 +228,11 @@ pub(super) fn read(
                 let attr = b.attr("uri").map(|a| (a, ev.eval(&a.expr, &ctx)));
                 let mut target = url_target(res, attr, &mut c);
                 tokens(res, b, &ctx, &mut c);
-                if let RawTarget::Url(u) = &target {
-                    if let Some((name, location)) = job_run_url(u) {
-                        c.action = Action::RunJob;
-                        target = RawTarget::Job { name, location };
-                    }
+                if let RawTarget::Url(u) = &target
+                    && let Some((name, location)) = job_run_url(u)
+                {
+                    c.action = Action::RunJob;
+                    target = RawTarget::Job { name, location };
                 }
                 out.push(RawCaller { caller: c, target });
             }
@@ -241,19 +241,19 @@ pub(super) fn read(
             for (b, ctx) in ev.blocks(res.body, "http_target", &res.ctx).items {
                 let mut c = res.base_caller(root, CallerKind::CloudTasks, project.clone());
                 let mut target = RawTarget::Unresolved;
-                if let Some((o, octx)) = ev.blocks(b, "uri_override", &ctx).items.first() {
-                    if let Some(h) = o.attr("host") {
-                        let v = ev.eval(&h.expr, octx);
-                        c.target_span = h.span;
-                        if let Some(host) = v.as_string() {
-                            c.target_text = host.clone();
-                            let url = if host.contains("://") {
-                                host
-                            } else {
-                                format!("https://{host}")
-                            };
-                            target = RawTarget::Url(url);
-                        }
+                if let Some((o, octx)) = ev.blocks(b, "uri_override", &ctx).items.first()
+                    && let Some(h) = o.attr("host")
+                {
+                    let v = ev.eval(&h.expr, octx);
+                    c.target_span = h.span;
+                    if let Some(host) = v.as_string() {
+                        c.target_text = host.clone();
+                        let url = if host.contains("://") {
+                            host
+                        } else {
+                            format!("https://{host}")
+                        };
+                        target = RawTarget::Url(url);
                     }
                 }
                 tokens(res, b, &ctx, &mut c);
@@ -423,11 +423,12 @@ fn workflow_calls(text: &str) -> Vec<WorkflowCall> {
             let Some(url) = field("url:") else { continue };
             let oidc = chunk.contains("OIDC");
             out.push(WorkflowCall::Http { url, oidc });
-        } else if target.starts_with("googleapis.run.") && target.contains("jobs.run") {
-            if let Some(name) = field("name:") {
-                let short = name.rsplit('/').next().unwrap_or(&name).to_string();
-                out.push(WorkflowCall::RunJob { name: short });
-            }
+        } else if target.starts_with("googleapis.run.")
+            && target.contains("jobs.run")
+            && let Some(name) = field("name:")
+        {
+            let short = name.rsplit('/').next().unwrap_or(&name).to_string();
+            out.push(WorkflowCall::RunJob { name: short });
         }
     }
     out
@@ -460,26 +461,24 @@ pub(super) fn services_for_url(url: &str, services: &[Service], root: usize) -> 
         }
         rest = &after[end.min(after.len())..];
     }
-    if found.is_empty() {
-        if let Some(host) = url
+    if found.is_empty()
+        && let Some(host) = url
             .split("://")
             .nth(1)
             .and_then(|h| h.split(['/', ':', '?']).next())
-        {
-            if host.ends_with(".run.app") {
-                let label = host.split('.').next().unwrap_or("");
-                let best = services
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.root == root && !s.kind.is_job())
-                    .filter_map(|(i, s)| s.name.as_ref().map(|n| (i, n)))
-                    .filter(|(_, n)| label.starts_with(&format!("{n}-")))
-                    .max_by_key(|(_, n)| n.len());
-                if let Some((i, _)) = best {
-                    found.push(i);
-                    default_url = true;
-                }
-            }
+        && host.ends_with(".run.app")
+    {
+        let label = host.split('.').next().unwrap_or("");
+        let best = services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.root == root && !s.kind.is_job())
+            .filter_map(|(i, s)| s.name.as_ref().map(|n| (i, n)))
+            .filter(|(_, n)| label.starts_with(&format!("{n}-")))
+            .max_by_key(|(_, n)| n.len());
+        if let Some((i, _)) = best {
+            found.push(i);
+            default_url = true;
         }
     }
     (found, default_url)

@@ -318,16 +318,16 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                 };
                 if let Some((_, kind)) = SERVICE_TYPES.iter().find(|(t, _)| *t == r.rtype) {
                     let s = service(&res, *kind, root_idx, &default_project, &mut out.unknowns);
-                    if let Some((a, v)) = res.attr("iap_enabled") {
-                        if v.as_bool() == Some(true) {
-                            raw_callers.push(callers::iap(
-                                &res,
-                                root_idx,
-                                s.project.clone(),
-                                &s.address,
-                                a.span,
-                            ));
-                        }
+                    if let Some((a, v)) = res.attr("iap_enabled")
+                        && v.as_bool() == Some(true)
+                    {
+                        raw_callers.push(callers::iap(
+                            &res,
+                            root_idx,
+                            s.project.clone(),
+                            &s.address,
+                            a.span,
+                        ));
                     }
                     out.services.push(s);
                 } else if CALLER_TYPES.contains(&r.rtype.as_str()) {

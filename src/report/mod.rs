@@ -1,6 +1,7 @@
 //! Report formats. Every format reads the same resolved findings; none
 //! re-derives facts.
 
+pub mod graph;
 pub mod human;
 pub mod json;
 

@@ -1,0 +1,65 @@
+# Callers of Cloud Run services: one works, two will fail after apply.
+# Run: cargo run -- check examples/callers   or   cargo run -- graph examples/callers
+provider "google" {
+  project = "acme"
+}
+resource "google_service_account" "pusher" {
+  account_id = "pusher"
+}
+resource "google_service_account" "sched" {
+  account_id = "sched"
+}
+resource "google_cloud_run_v2_service" "api" {
+  name     = "api"
+  location = "us-central1"
+  template {
+    containers { image = "x" }
+  }
+}
+resource "google_cloud_run_v2_service" "internal" {
+  name     = "internal"
+  location = "us-central1"
+  ingress  = "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  project  = "other"
+  template {
+    containers { image = "x" }
+  }
+}
+resource "google_cloud_run_v2_service_iam_member" "sched" {
+  name     = google_cloud_run_v2_service.api.name
+  location = "us-central1"
+  role     = "roles/run.invoker"
+  member   = google_service_account.sched.member
+}
+resource "google_pubsub_subscription" "push" {
+  name  = "push"
+  topic = "t"
+  push_config {
+    push_endpoint = "${google_cloud_run_v2_service.api.uri}/push"
+    oidc_token {
+      service_account_email = google_service_account.pusher.email
+    }
+  }
+}
+resource "google_pubsub_subscription" "noauth" {
+  name  = "noauth"
+  topic = "t"
+  push_config {
+    push_endpoint = google_cloud_run_v2_service.internal.uri
+  }
+}
+resource "google_cloud_scheduler_job" "ok" {
+  name = "ok"
+  http_target {
+    uri = google_cloud_run_v2_service.api.uri
+    oidc_token {
+      service_account_email = google_service_account.sched.email
+      audience              = "https://example.com"
+    }
+  }
+}
+resource "google_project_iam_member" "editor" {
+  project = "acme"
+  role    = "roles/run.viewer"
+  member  = "serviceAccount:${google_service_account.pusher.email}"
+}
