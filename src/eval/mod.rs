@@ -623,6 +623,20 @@ impl<'w> Evaluator<'w> {
                         _ => symbolic(),
                     }
                 }
+                ("google_service_account", "id" | "name") => {
+                    match self.resource_attr(h, "email", span) {
+                        Value::String(e) if value::is_concrete(&e) => {
+                            let project = e
+                                .split('@')
+                                .nth(1)
+                                .and_then(|d| d.split('.').next())
+                                .unwrap_or("-")
+                                .to_string();
+                            Value::String(format!("projects/{project}/serviceAccounts/{e}"))
+                        }
+                        _ => symbolic(),
+                    }
+                }
                 ("google_service_account", "member") => {
                     match self.resource_attr(h, "email", span) {
                         v @ (Value::String(_) | Value::Ref(_)) => Value::String(format!(

@@ -82,10 +82,13 @@ impl AccessModel {
         }
         if !allowed.is_empty() {
             let broad = allowed.iter().all(|i| {
-                self.grants[*i]
-                    .role
-                    .as_deref()
-                    .is_some_and(|r| !roles::is_invoke_only(r) && r != "roles/run.jobsExecutor")
+                self.grants[*i].role.as_deref().is_some_and(|r| {
+                    !roles::is_invoke_only(r)
+                        && !matches!(
+                            r,
+                            "roles/run.jobsExecutor" | "roles/run.jobsExecutorWithOverrides"
+                        )
+                })
             });
             return Verdict::Allowed {
                 grants: allowed,

@@ -83,6 +83,9 @@ pub struct Caller {
     pub target_span: Span,
     /// The target URL is the service's own run.app URL (or a reference to it).
     pub default_url: bool,
+    /// The request comes from the internet (IAP on the service, or IAP on an
+    /// external load balancer).
+    pub from_internet: bool,
     pub project: Option<String>,
     pub span: Span,
     pub module_spans: Vec<Span>,
@@ -136,6 +139,7 @@ impl Res<'_, '_> {
             target_text: String::new(),
             target_span: self.span,
             default_url: false,
+            from_internet: false,
             project,
             span: self.span,
             module_spans: self.module_spans.clone(),
@@ -170,6 +174,26 @@ fn tokens(res: &Res, body: &crate::syntax::Body, ctx: &crate::eval::Ctx, c: &mut
 }
 
 fn identity_of(v: &Value) -> Identity {
+    // `google_service_account.x.id` / `.name` is `projects/P/serviceAccounts/EMAIL`.
+    if let Some(s) = v.as_string() {
+        if s.starts_with("${")
+            && s.contains("google_service_account.")
+            && (s.ends_with(".id}") || s.ends_with(".name}"))
+        {
+            let base = s
+                .trim_end_matches('}')
+                .rsplit_once('.')
+                .map(|x| x.0)
+                .unwrap_or(&s);
+            return Identity::Member(format!("serviceAccount:{base}.email}}"));
+        }
+        if s.starts_with("projects/") && s.contains("/serviceAccounts/") {
+            return Identity::Member(format!(
+                "serviceAccount:{}",
+                s.rsplit('/').next().unwrap_or(&s)
+            ));
+        }
+    }
     match v {
         Value::String(s) => Identity::Member(format!("serviceAccount:{s}")),
         Value::Ref(_) | Value::Resource(_) => Identity::Member(format!(
@@ -292,9 +316,8 @@ pub(super) fn read(
                             c.identity_source = Some(source(res, a.expr.span));
                         }
                         None => {
-                            c.identity = Identity::Unknown(
-                                "no service_account: the trigger uses the Compute Engine default service account".into(),
-                            )
+                            c.identity =
+                                Identity::Unknown("no service_account is set on the trigger".into())
                         }
                     }
                     out.push(RawCaller {
@@ -317,13 +340,8 @@ pub(super) fn read(
             };
             let (identity, identity_span, identity_source) = match res.attr("service_account") {
                 Some((sa, sv)) => {
-                    let id = match &sv {
-                        // `service_account` may be an email or a full resource name.
-                        Value::String(s) if s.contains('/') => {
-                            Identity::Member(format!("serviceAccount:{}", s.rsplit('/').next().unwrap_or(s)))
-                        }
-                        _ => identity_of(&sv),
-                    };
+                    // `service_account` may be an email or a full resource name.
+                    let id = identity_of(&sv);
                     (id, Some(sa.span), Some(source(res, sa.expr.span)))
                 }
                 None => (
@@ -373,8 +391,10 @@ pub(super) fn iap(
     let mut c = res.base_caller(root, CallerKind::Iap, project);
     c.token = Token::Oidc;
     c.identity = Identity::IapAgent;
+    c.identity_span = Some(span);
     c.target_span = span;
     c.default_url = true;
+    c.from_internet = true;
     c.target_text = service_address.to_string();
     RawCaller {
         caller: c,
@@ -437,7 +457,37 @@ fn workflow_calls(text: &str) -> Vec<WorkflowCall> {
 /// The service a URL points at: a reference to a service's URL attribute
 /// (`${google_cloud_run_v2_service.x.uri}`), or a run.app host whose first
 /// label starts with a known service name.
-pub(super) fn services_for_url(url: &str, services: &[Service], root: usize) -> (Vec<usize>, bool) {
+/// A `google_cloud_run_domain_mapping`: a custom domain routed to a service.
+pub(super) struct DomainMapping {
+    domain: String,
+    service_name: Option<String>,
+    service_ref: Option<String>,
+    location: Option<String>,
+}
+
+pub(super) fn domain_mapping(res: &Res) -> Option<DomainMapping> {
+    let ev = res.ev;
+    let domain = res.string("name")?;
+    let blocks = ev.blocks(res.body, "spec", &res.ctx);
+    let (spec, ctx) = blocks.items.first()?;
+    let v = ev.eval(&spec.attr("route_name")?.expr, ctx);
+    Some(DomainMapping {
+        domain,
+        service_name: concrete(&v),
+        service_ref: match concrete(&v) {
+            Some(_) => None,
+            None => v.as_string(),
+        },
+        location: res.string("location"),
+    })
+}
+
+pub(super) fn services_for_url(
+    url: &str,
+    services: &[Service],
+    domains: &[DomainMapping],
+    root: usize,
+) -> (Vec<usize>, bool) {
     let mut found = Vec::new();
     let mut default_url = false;
     let mut rest = url;
@@ -461,13 +511,32 @@ pub(super) fn services_for_url(url: &str, services: &[Service], root: usize) -> 
         }
         rest = &after[end.min(after.len())..];
     }
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|h| h.split(['/', ':', '?']).next())
+        .unwrap_or("");
     if found.is_empty()
-        && let Some(host) = url
-            .split("://")
-            .nth(1)
-            .and_then(|h| h.split(['/', ':', '?']).next())
-        && host.ends_with(".run.app")
+        && let Some(d) = domains.iter().find(|d| d.domain == host)
     {
+        // A custom domain: the service is reached, but not via run.app.
+        for (i, s) in services.iter().enumerate() {
+            if s.root != root || s.kind.is_job() {
+                continue;
+            }
+            let by_ref = d
+                .service_ref
+                .as_deref()
+                .is_some_and(|r| refers_to(r.trim_start_matches("${"), &s.address));
+            let by_name = d.service_name.is_some()
+                && d.service_name == s.name
+                && (d.location.is_none() || s.location.is_none() || d.location == s.location);
+            if by_ref || by_name {
+                found.push(i);
+            }
+        }
+    }
+    if found.is_empty() && host.ends_with(".run.app") {
         let label = host.split('.').next().unwrap_or("");
         let best = services
             .iter()

@@ -267,6 +267,7 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
     let mut negs: Vec<Neg> = Vec::new();
     let mut backends: Vec<Backend> = Vec::new();
     let mut raw_callers: Vec<callers::RawCaller> = Vec::new();
+    let mut domains: Vec<callers::DomainMapping> = Vec::new();
     let default_project = ev.provider_project();
     let unknown = |out: &mut AccessModel, span: Span, subject: &str, reason: &str| {
         out.unknowns.push(UnknownNote {
@@ -282,9 +283,7 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
         for (decl, r) in module.resources.iter().enumerate() {
             let relevant = SERVICE_TYPES.iter().any(|(t, _)| *t == r.rtype)
                 || (r.mode == Mode::Managed && is_iam_type(&r.rtype))
-                || r.rtype == "google_compute_region_network_endpoint_group"
-                || r.rtype == "google_compute_backend_service"
-                || r.rtype == "google_compute_region_backend_service"
+                || OTHER_TYPES.contains(&r.rtype.as_str())
                 || CALLER_TYPES.contains(&r.rtype.as_str());
             if !relevant || r.mode != Mode::Managed {
                 continue;
@@ -332,6 +331,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                     out.services.push(s);
                 } else if CALLER_TYPES.contains(&r.rtype.as_str()) {
                     raw_callers.extend(callers::read(&res, &r.rtype, root_idx, &default_project));
+                } else if r.rtype == "google_cloud_run_domain_mapping" {
+                    domains.extend(callers::domain_mapping(&res));
                 } else if is_iam_type(&r.rtype) {
                     grants(
                         &res,
@@ -421,6 +422,7 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                     if let Some(iap) = &b.iap_caller {
                         let mut c = iap.caller.clone();
                         c.project = s.project.clone().or(c.project);
+                        c.from_internet = b.external;
                         c.target_text = s.address.clone();
                         raw_callers.push(callers::RawCaller {
                             caller: c,
@@ -461,7 +463,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
         out.grants.push(g);
     }
     for raw in raw_callers {
-        out.callers.push(link_caller(raw, &out.services, root_idx));
+        out.callers
+            .push(link_caller(raw, &out.services, &domains, root_idx));
     }
     out
 }
@@ -474,6 +477,14 @@ const CALLER_TYPES: &[&str] = &[
     "google_workflows_workflow",
 ];
 
+/// Resource types read for the model beyond services, IAM and callers.
+const OTHER_TYPES: &[&str] = &[
+    "google_compute_region_network_endpoint_group",
+    "google_compute_backend_service",
+    "google_compute_region_backend_service",
+    "google_cloud_run_domain_mapping",
+];
+
 struct Backend {
     address: String,
     external: bool,
@@ -481,12 +492,17 @@ struct Backend {
     iap_caller: Option<callers::RawCaller>,
 }
 
-fn link_caller(raw: callers::RawCaller, services: &[Service], root: usize) -> Caller {
+fn link_caller(
+    raw: callers::RawCaller,
+    services: &[Service],
+    domains: &[callers::DomainMapping],
+    root: usize,
+) -> Caller {
     use callers::RawTarget;
     let mut c = raw.caller;
     match raw.target {
         RawTarget::Url(url) => {
-            let (found, default_url) = callers::services_for_url(&url, services, root);
+            let (found, default_url) = callers::services_for_url(&url, services, domains, root);
             c.targets = found;
             c.default_url = default_url;
         }
@@ -626,6 +642,7 @@ fn service(
     let mut ingress = Some(Ingress::All);
     let mut ingress_span = None;
     let mut invoker_iam_disabled = None;
+    let mut v1_audiences: Vec<String> = Vec::new();
     match kind {
         ServiceKind::V2Service => {
             if let Some((a, v)) = res.attr("ingress") {
@@ -683,6 +700,13 @@ fn service(
                                     None
                                 }
                             };
+                        }
+                        if let Some(list) = m
+                            .get("run.googleapis.com/custom-audiences")
+                            .and_then(Value::as_str)
+                            .and_then(|j| serde_json::from_str::<Vec<String>>(j).ok())
+                        {
+                            v1_audiences = list;
                         }
                         if let Some(v) = m.get("run.googleapis.com/invoker-iam-disabled")
                             && v.as_bool() == Some(true)
@@ -744,6 +768,7 @@ fn service(
             .unwrap_or_default()
             .iter()
             .filter_map(Value::as_string)
+            .chain(v1_audiences)
             .collect(),
     }
 }

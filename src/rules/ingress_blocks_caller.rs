@@ -25,14 +25,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 continue;
             }
             let why = if c.kind == CallerKind::Iap {
-                if ingress == Ingress::Internal {
-                    "IAP reaches the service through an external load balancer, which ingress `internal` rejects".to_string()
+                if ingress == Ingress::Internal && c.from_internet {
+                    "IAP users come from the internet, which ingress `internal` rejects".to_string()
                 } else {
                     continue;
                 }
             } else if let (Some(cp), Some(sp)) = (&c.project, &s.project) {
                 if cp != sp {
-                    format!("requests from project {cp:?} are not internal to project {sp:?}")
+                    format!(
+                        "requests from project {cp:?} are not internal to project {sp:?} (unless both are in one VPC Service Controls perimeter)"
+                    )
                 } else if !c.default_url {
                     "only requests to the default run.app URL count as internal".to_string()
                 } else {

@@ -29,7 +29,28 @@ fn accepted(audience: &str, s: &Service) -> Option<bool> {
                     || rest.starts_with(".status")
                     || rest.starts_with(".service_config")
             });
-        return if points_here { Some(true) } else { None };
+        if points_here {
+            return Some(true);
+        }
+        // The URL of another Cloud Run service: certainly not this one's.
+        let inner = audience.trim_start_matches("${");
+        let other = [
+            "google_cloud_run_v2_service.",
+            "google_cloud_run_service.",
+            "google_cloudfunctions2_function.",
+        ]
+        .iter()
+        .any(|t| {
+            inner.split(t).nth(1).is_some_and(|rest| {
+                rest.find('.').is_some_and(|i| {
+                    let attr = &rest[i..];
+                    attr.starts_with(".uri")
+                        || attr.starts_with(".url")
+                        || attr.starts_with(".status")
+                })
+            })
+        });
+        return if other { Some(false) } else { None };
     }
     let host = audience
         .split("://")

@@ -4,7 +4,7 @@
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
 use crate::model::access::Verdict;
-use crate::model::{AccessModel, Action, Identity, Token};
+use crate::model::{AccessModel, Action, CallerKind, Identity, Token};
 
 pub static RULE: Rule = Rule {
     name: "unauthenticated-caller",
@@ -27,11 +27,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             } else {
                 "no identity token"
             };
-            let (severity, why) = match model.may(t, &Identity::None, &c.action) {
+            let (mut severity, mut why) = match model.may(t, &Identity::None, &c.action) {
                 Verdict::Public(_) => continue,
                 Verdict::Partial(why) => (Severity::Note, format!(" (could not verify: {why})")),
                 Verdict::Allowed { .. } | Verdict::Denied => (Severity::Error, String::new()),
             };
+            if c.kind == CallerKind::CloudTasks && c.token == Token::None {
+                // Each task may carry its own OIDC token, set by the code that creates it.
+                severity = Severity::Note;
+                why = " unless every task sets its own oidc_token".into();
+            }
             let mut f = Finding::new(
                 &RULE,
                 c.target_span,
@@ -47,7 +52,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             f.related = vec![s.address.clone()];
             f.anchors = cc::anchors(c, c.target_span);
             f.help = Some(match c.kind {
-                crate::model::CallerKind::Workflow => "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account".into(),
+                CallerKind::Workflow => "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account".into(),
                 _ => "add an oidc_token { service_account_email = ... } block and grant that service account roles/run.invoker on the service".into(),
             });
             out.push(f);
