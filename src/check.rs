@@ -20,6 +20,8 @@ pub struct Options {
     pub fail_on: Option<FailOn>,
     /// Read `TF_VAR_*` from the environment.
     pub env_vars: Vec<(String, String)>,
+    /// Stop after discovery and parsing (benchmarks measure this floor).
+    pub parse_only: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +40,8 @@ pub struct Analysis {
     /// Sorted; suppressed ones included (marked).
     pub findings: Vec<Finding>,
     pub fail_on: FailOn,
+    /// Wall time of each phase, for `--timings`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Analysis {
@@ -84,6 +88,8 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         }
     }
     let exclude = cfg.exclude_set()?;
+    let mut timings = Vec::new();
+    let started = std::time::Instant::now();
     let ws = load::load(
         &paths,
         &LoadOptions {
@@ -91,6 +97,14 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             var_files: &opts.var_files,
         },
     )?;
+    timings.push(("load+parse", started.elapsed()));
+    let fail_on = opts.fail_on.or(cfg.fail_on).unwrap_or(FailOn::Warning);
+    if opts.parse_only {
+        let mut model = AccessModel::default();
+        model.file_problems = file_problems(&ws, &model);
+        return Ok(Analysis { ws, model, findings: Vec::new(), fail_on, timings });
+    }
+    let started = std::time::Instant::now();
     let inputs = Inputs {
         vars: opts.vars.clone(),
         env: opts.env_vars.clone(),
@@ -111,6 +125,8 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         let cfg_on = cfg.rules.get(name).and_then(|r| r.enabled).unwrap_or(true);
         selected && !ignored && cfg_on
     };
+    timings.push(("model", started.elapsed()));
+    let started = std::time::Instant::now();
     let mut findings = Vec::new();
     for rule in rules::RULES {
         if enabled(rule.name) {
@@ -168,12 +184,13 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     };
     findings.sort_by_cached_key(key);
     findings.dedup_by(|a, b| key(a) == key(b));
-    let fail_on = opts.fail_on.or(cfg.fail_on).unwrap_or(FailOn::Warning);
+    timings.push(("rules+suppressions", started.elapsed()));
     Ok(Analysis {
         ws,
         model,
         findings,
         fail_on,
+        timings,
     })
 }
 

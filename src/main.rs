@@ -94,6 +94,12 @@ struct CheckArgs {
     /// List the values that could not be resolved, and why.
     #[arg(long)]
     explain_unknown: bool,
+    /// Print the time of each phase to standard error.
+    #[arg(long, hide = true)]
+    timings: bool,
+    /// Only discover and parse (for benchmarks).
+    #[arg(long, hide = true)]
+    parse_only: bool,
 }
 
 fn main() -> ExitCode {
@@ -225,6 +231,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         ignore: args.ignore.clone(),
         fail_on: args.fail_on,
         env_vars,
+        parse_only: args.parse_only,
     };
     let analysis = match check::run(&opts) {
         Ok(a) => a,
@@ -233,6 +240,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.timings {
+        for (phase, d) in &analysis.timings {
+            eprintln!("runwarden: {phase}: {:.1} ms", d.as_secs_f64() * 1e3);
+        }
+    }
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
