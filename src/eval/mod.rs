@@ -650,6 +650,21 @@ impl<'w> Evaluator<'w> {
                     }
                 }
                 ("google_cloudfunctions2_function", "service_config") => symbolic(),
+                ("google_project_iam_custom_role", "name" | "id") => {
+                    match (known("project"), known("role_id")) {
+                        (Some(p), Some(id)) => Value::String(format!("projects/{p}/roles/{id}")),
+                        _ => symbolic(),
+                    }
+                }
+                ("google_organization_iam_custom_role", "name" | "id") => {
+                    match (known("org_id"), known("role_id")) {
+                        (Some(o), Some(id)) => Value::String(format!(
+                            "organizations/{}/roles/{id}",
+                            o.trim_start_matches("organizations/")
+                        )),
+                        _ => symbolic(),
+                    }
+                }
                 _ => symbolic(),
             }
         })
