@@ -1,13 +1,20 @@
 //! The rule registry. Each rule is one file: its name, id, default severity,
 //! documentation (from `rules/<name>.md`) and a check over the access model.
 
+mod basic_role;
+mod domain_restricted_sharing;
+mod iam_binding_conflict;
+mod iam_policy_conflict;
+mod iam_targets;
 mod invalid_member;
 mod invalid_suppression;
+mod overbroad_invoker_scope;
 mod parse_error;
 mod public_exposure;
 mod public_invoker;
 mod public_privileged_role;
 mod unauthenticated_internal;
+mod wildcard_role;
 
 use crate::model::AccessModel;
 use crate::syntax::Span;
@@ -48,7 +55,13 @@ pub static RULES: &[&Rule] = &[
     &public_invoker::RULE,
     &public_privileged_role::RULE,
     &unauthenticated_internal::RULE,
+    &basic_role::RULE,
+    &wildcard_role::RULE,
+    &overbroad_invoker_scope::RULE,
+    &iam_policy_conflict::RULE,
+    &iam_binding_conflict::RULE,
     &invalid_member::RULE,
+    &domain_restricted_sharing::RULE,
 ];
 
 /// Every rule name and id of the contract (SPEC §3), implemented or not yet:
