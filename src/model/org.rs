@@ -471,3 +471,74 @@ fn v1_effect(res: &Res) -> (DomainEffect, Span) {
         res.span,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_and_org_keys() {
+        assert_eq!(folder_key("folders/123"), "123");
+        assert_eq!(folder_key("123"), "123");
+        assert_eq!(
+            folder_key("${google_folder.apps.name}"),
+            "google_folder.apps"
+        );
+        assert_eq!(
+            folder_key("${module.f.google_folder.apps.folder_id}"),
+            "module.f.google_folder.apps"
+        );
+        assert_eq!(org_key("organizations/42"), "42");
+        assert_eq!(
+            parse_parent("organizations/42"),
+            Some(Node::Organization("42".into()))
+        );
+        assert_eq!(parse_parent("nonsense"), None);
+    }
+
+    #[test]
+    fn nearest_policy_wins_and_single_org_fallback() {
+        let span = Span {
+            file: 0,
+            start: 0,
+            end: 0,
+        };
+        let policy = |node: Node, effect: DomainEffect| DomainPolicy {
+            root: 0,
+            address: format!("{node:?}"),
+            node,
+            effect,
+            span,
+        };
+        let mut facts = OrgFacts {
+            domain_policies: vec![
+                policy(Node::Organization("1".into()), DomainEffect::Restricted),
+                policy(Node::Project("open".into()), DomainEffect::AllowAll),
+            ],
+            parents: vec![
+                Parentage {
+                    root: 0,
+                    node: Node::Project("p".into()),
+                    parent: Some(Node::Folder("f".into())),
+                },
+                Parentage {
+                    root: 0,
+                    node: Node::Folder("f".into()),
+                    parent: Some(Node::Organization("1".into())),
+                },
+            ],
+            organizations: vec![(0, "1".into())],
+            ..OrgFacts::default()
+        };
+        let effect =
+            |f: &OrgFacts, p: Option<&str>| f.domain_policy_for(0, p).map(|d| d.effect.clone());
+        assert_eq!(effect(&facts, Some("p")), Some(DomainEffect::Restricted));
+        assert_eq!(effect(&facts, Some("open")), Some(DomainEffect::AllowAll));
+        assert_eq!(effect(&facts, None), Some(DomainEffect::Restricted));
+        assert_eq!(facts.domain_policy_for(1, Some("p")).map(|d| d.root), None);
+        facts.organizations.push((0, "2".into()));
+        assert_eq!(effect(&facts, Some("unknown")), None);
+        // Known ancestry still reaches its organization.
+        assert_eq!(effect(&facts, Some("p")), Some(DomainEffect::Restricted));
+    }
+}

@@ -116,3 +116,21 @@ pub fn has_wildcard(s: &str) -> bool {
     }
     rest.contains('*')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_and_invoke() {
+        assert!(has_wildcard("roles/run.*"));
+        assert!(has_wildcard("run.routes.*"));
+        assert!(!has_wildcard("roles/run.invoker"));
+        assert!(!has_wildcard("roles/${var.x}"));
+        assert!(has_wildcard("roles/*${var.x}"));
+        assert!(carries_invoke("roles/run.invoker"));
+        assert!(carries_invoke("roles/editor"));
+        assert!(!carries_invoke("roles/viewer"));
+        assert!(is_basic("roles/viewer") && !is_basic("roles/run.viewer"));
+    }
+}
