@@ -102,7 +102,13 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     if opts.parse_only {
         let mut model = AccessModel::default();
         model.file_problems = file_problems(&ws, &model);
-        return Ok(Analysis { ws, model, findings: Vec::new(), fail_on, timings });
+        return Ok(Analysis {
+            ws,
+            model,
+            findings: Vec::new(),
+            fail_on,
+            timings,
+        });
     }
     let started = std::time::Instant::now();
     let inputs = Inputs {

@@ -681,6 +681,21 @@ impl<'w> Evaluator<'w> {
                         Value::List(list),
                     )]))
                 }
+                ("google_project_iam_custom_role", "name" | "id") => {
+                    match (known("project"), known("role_id")) {
+                        (Some(p), Some(id)) => Value::String(format!("projects/{p}/roles/{id}")),
+                        _ => symbolic(),
+                    }
+                }
+                ("google_organization_iam_custom_role", "name" | "id") => {
+                    match (known("org_id"), known("role_id")) {
+                        (Some(o), Some(id)) => Value::String(format!(
+                            "organizations/{}/roles/{id}",
+                            o.trim_start_matches("organizations/")
+                        )),
+                        _ => symbolic(),
+                    }
+                }
                 _ => symbolic(),
             }
         })

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod callers;
+pub mod org;
 pub mod roles;
 
 pub use callers::{Action, Caller, CallerKind, Identity, Token};
@@ -79,6 +80,9 @@ pub struct Service {
     pub external_lbs: Vec<String>,
     /// `custom_audiences` (v2 services): accepted OIDC audiences besides the URL.
     pub custom_audiences: Vec<String>,
+    /// The runtime service account's email as written (symbolic values kept
+    /// as `${addr.attr}` strings); `None` when not set or not resolved.
+    pub service_account: Option<String>,
 }
 
 impl Service {
@@ -98,6 +102,12 @@ impl Service {
     }
     pub fn display_name(&self) -> String {
         self.name.clone().unwrap_or_else(|| self.address.clone())
+    }
+    /// The IAM member string of the identity the service runs as.
+    pub fn runtime_member(&self) -> Option<String> {
+        self.service_account
+            .as_ref()
+            .map(|e| format!("serviceAccount:{e}"))
     }
 }
 
@@ -150,6 +160,13 @@ pub struct Grant {
     pub via: Option<String>,
     /// Span of the data source block, for suppression above it.
     pub via_span: Option<Span>,
+    /// How a service-level grant names its service or job, as written.
+    pub target: Option<Target>,
+    /// The attribute naming the target (`name`, `service`, `project`,
+    /// `folder`, `org_id`), or the resource block when it is not set.
+    pub target_span: Span,
+    /// The role as written when it is symbolic (`${google_project_iam_custom_role.x.name}`).
+    pub role_ref: Option<String>,
 }
 
 /// Something the analysis could not see, for `--explain-unknown`.
@@ -176,6 +193,8 @@ pub struct AccessModel {
     pub services: Vec<Service>,
     pub grants: Vec<Grant>,
     pub callers: Vec<Caller>,
+    /// Custom roles, domain-restricted-sharing policies, the resource hierarchy.
+    pub org: org::OrgFacts,
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
 }
@@ -230,27 +249,23 @@ pub fn build(ws: &Workspace, inputs: &Inputs) -> AccessModel {
             c.targets.iter_mut().for_each(|x| *x += offset);
             model.callers.push(c);
         }
+        model.org.extend(part.org);
         model.unknowns.extend(part.unknowns);
         model.resources += part.resources;
     }
     model
 }
 
-struct RawGrant {
-    grant: Grant,
-    target: Target,
-}
-
-/// How a service-level grant names its service.
-#[derive(Debug)]
-struct Target {
-    jobs: bool,
+/// How a service-level grant names its service or job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub jobs: bool,
     /// Address of a resource the name refers to symbolically.
-    reference: Option<String>,
-    name: Option<String>,
-    project: Option<String>,
-    location: Option<String>,
-    described: String,
+    pub reference: Option<String>,
+    pub name: Option<String>,
+    pub project: Option<String>,
+    pub location: Option<String>,
+    pub described: String,
 }
 
 struct Neg {
@@ -263,7 +278,7 @@ struct Neg {
 fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) -> AccessModel {
     let ev = Evaluator::new(ws, root, inputs);
     let mut out = AccessModel::default();
-    let mut raw_grants: Vec<RawGrant> = Vec::new();
+    let mut raw_grants: Vec<Grant> = Vec::new();
     let mut negs: Vec<Neg> = Vec::new();
     let mut backends: Vec<Backend> = Vec::new();
     let mut raw_callers: Vec<callers::RawCaller> = Vec::new();
@@ -284,7 +299,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
             let relevant = SERVICE_TYPES.iter().any(|(t, _)| *t == r.rtype)
                 || (r.mode == Mode::Managed && is_iam_type(&r.rtype))
                 || OTHER_TYPES.contains(&r.rtype.as_str())
-                || CALLER_TYPES.contains(&r.rtype.as_str());
+                || CALLER_TYPES.contains(&r.rtype.as_str())
+                || org::is_org_type(&r.rtype);
             if !relevant || r.mode != Mode::Managed {
                 continue;
             }
@@ -342,6 +358,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                         &mut raw_grants,
                         &mut out.unknowns,
                     );
+                } else if org::is_org_type(&r.rtype) {
+                    org::read(&res, &r.rtype, root_idx, &default_project, &mut out.org);
                 } else if r.rtype == "google_compute_region_network_endpoint_group" {
                     if let Some(neg) = neg(&res) {
                         negs.push(neg);
@@ -434,10 +452,8 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
         }
     }
     // Link service-level grants to services.
-    for raw in raw_grants {
-        let mut g = raw.grant;
-        if matches!(g.scope, Scope::UnresolvedService(_)) {
-            let t = &raw.target;
+    for mut g in raw_grants {
+        if let (Scope::UnresolvedService(_), Some(t)) = (&g.scope, &g.target) {
             let found: Vec<usize> = out
                 .services
                 .iter()
@@ -559,7 +575,7 @@ fn agree(a: &Option<String>, b: &Option<String>) -> bool {
 }
 
 /// True when the symbolic string `s` (`${addr.attr}` or `addr.attr`) points into resource `address`.
-fn refers_to(s: &str, address: &str) -> bool {
+pub(crate) fn refers_to(s: &str, address: &str) -> bool {
     let s = s.trim_start_matches("${");
     s.strip_prefix(address)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('}'))
@@ -607,7 +623,7 @@ impl Res<'_, '_> {
     }
 }
 
-fn concrete(v: &Value) -> Option<String> {
+pub(crate) fn concrete(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if crate::eval::value::is_concrete(s) => Some(s.clone()),
         _ => None,
@@ -748,6 +764,7 @@ fn service(
         }
         ServiceKind::V2Job => {}
     }
+    let service_account = runtime_service_account(res, kind, &mut note);
     let _ = (res.inst, res.decl, &res.key);
     Service {
         root,
@@ -770,6 +787,46 @@ fn service(
             .filter_map(Value::as_string)
             .chain(v1_audiences)
             .collect(),
+        service_account,
+    }
+}
+
+/// The runtime service account: v2 `template { service_account }`, v1
+/// `template { spec { service_account_name } }`, job `template { template {
+/// service_account } }`, function `service_config { service_account_email }`.
+fn runtime_service_account(
+    res: &Res,
+    kind: ServiceKind,
+    note: &mut impl FnMut(Span, String, String),
+) -> Option<String> {
+    let path: &[&str] = match kind {
+        ServiceKind::V2Service => &["template", "service_account"],
+        ServiceKind::V1Service => &["template", "spec", "service_account_name"],
+        ServiceKind::V2Job => &["template", "template", "service_account"],
+        ServiceKind::Function2 => &["service_config", "service_account_email"],
+    };
+    let ev = res.ev;
+    let (blocks, attr) = path.split_at(path.len() - 1);
+    let mut level = vec![(res.body, res.ctx.clone())];
+    for kind in blocks {
+        level = level
+            .iter()
+            .flat_map(|(b, c)| ev.blocks(b, kind, c).items)
+            .collect();
+    }
+    let (body, ctx) = level.first()?;
+    let a = body.attr(attr.first()?)?;
+    match ev.eval(&a.expr, ctx) {
+        Value::Null => None,
+        v @ (Value::String(_) | Value::Ref(_) | Value::Resource(_)) => v.as_string(),
+        other => {
+            note(
+                a.span,
+                format!("service account of {}", res.address),
+                describe_unknown(&other),
+            );
+            None
+        }
     }
 }
 
@@ -791,7 +848,7 @@ fn neg(res: &Res) -> Option<Neg> {
     })
 }
 
-fn describe_unknown(v: &Value) -> String {
+pub(crate) fn describe_unknown(v: &Value) -> String {
     match v {
         Value::Unknown(u) => u.reason.to_string(),
         Value::Ref(r) => format!("known only after apply ({r})"),
@@ -834,7 +891,7 @@ fn grants(
     rtype: &str,
     root: usize,
     default_project: &Option<String>,
-    out: &mut Vec<RawGrant>,
+    out: &mut Vec<Grant>,
     unknowns: &mut Vec<UnknownNote>,
 ) {
     let ev = res.ev;
@@ -845,13 +902,18 @@ fn grants(
     } else {
         GrantKind::Policy
     };
-    let (scope, target) = if rtype.starts_with("google_project_iam_") {
+    let span_of = |attr: &str| res.body.attr(attr).map_or(res.span, |a| a.span);
+    let (scope, target, target_span) = if rtype.starts_with("google_project_iam_") {
         let p = res.string("project").or_else(|| default_project.clone());
-        (Scope::Project(p), None)
+        (Scope::Project(p), None, span_of("project"))
     } else if rtype.starts_with("google_folder_iam_") {
-        (Scope::Folder(res.string("folder")), None)
+        (Scope::Folder(res.string("folder")), None, span_of("folder"))
     } else if rtype.starts_with("google_organization_iam_") {
-        (Scope::Organization(res.string("org_id")), None)
+        (
+            Scope::Organization(res.string("org_id")),
+            None,
+            span_of("org_id"),
+        )
     } else {
         let name_attr = if rtype.starts_with("google_cloud_run_service_iam_") {
             "service"
@@ -907,29 +969,13 @@ fn grants(
         if t.project.is_none() && res.body.attr("project").is_none() {
             t.project = default_project.clone();
         }
-        (Scope::UnresolvedService(String::new()), Some(t))
+        (
+            Scope::UnresolvedService(String::new()),
+            Some(t),
+            span_of(name_attr),
+        )
     };
-    let push = |out: &mut Vec<RawGrant>, grant: Grant| {
-        let target = match &target {
-            Some(t) => Target {
-                jobs: t.jobs,
-                reference: t.reference.clone(),
-                name: t.name.clone(),
-                project: t.project.clone(),
-                location: t.location.clone(),
-                described: t.described.clone(),
-            },
-            None => Target {
-                jobs: false,
-                reference: None,
-                name: None,
-                project: None,
-                location: None,
-                described: String::new(),
-            },
-        };
-        out.push(RawGrant { grant, target });
-    };
+    let push = |out: &mut Vec<Grant>, grant: Grant| out.push(grant);
     let base = Grant {
         root,
         address: res.address.clone(),
@@ -944,27 +990,32 @@ fn grants(
         module_spans: res.module_spans.clone(),
         via: None,
         via_span: None,
+        target,
+        target_span,
+        role_ref: None,
     };
-    let role_of = |v: Value, span: Span, unknowns: &mut Vec<UnknownNote>| -> Option<String> {
-        match concrete(&v) {
-            Some(r) => Some(r),
-            None => {
-                unknowns.push(UnknownNote {
-                    root,
-                    span,
-                    subject: format!("role of {}", res.address),
-                    reason: describe_unknown(&v),
-                });
-                None
+    // The role, or (when symbolic, e.g. a custom role's computed name) the
+    // reference as written.
+    let role_of = |g: &mut Grant, v: Value, span: Span, unknowns: &mut Vec<UnknownNote>| {
+        g.role_span = span;
+        g.role = concrete(&v);
+        if g.role.is_none() {
+            if matches!(v, Value::String(_) | Value::Ref(_)) {
+                g.role_ref = v.as_string();
             }
+            unknowns.push(UnknownNote {
+                root,
+                span,
+                subject: format!("role of {}", res.address),
+                reason: describe_unknown(&v),
+            });
         }
     };
     match kind {
         GrantKind::Member | GrantKind::Binding => {
             let mut g = base;
             if let Some((a, v)) = res.attr("role") {
-                g.role_span = a.span;
-                g.role = role_of(v, a.span, unknowns);
+                role_of(&mut g, v, a.span, unknowns);
             }
             let attr = if kind == GrantKind::Member {
                 "member"
@@ -982,14 +1033,20 @@ fn grants(
             let Some(a) = res.body.attr("policy_data") else {
                 return;
             };
+            // A policy without a binding we can read is still authoritative
+            // over its target: keep it as one grant without role or members.
+            let before = out.len();
+            let mut placeholder = base.clone();
+            placeholder.role_span = a.span;
             if let Some((data_res, data_addr, data_span)) = data_policy_ref(res, &a.expr) {
+                placeholder.via = Some(data_addr.clone());
+                placeholder.via_span = Some(data_span);
                 for (b, c) in ev.blocks(data_res.0, "binding", &data_res.1).items {
                     let mut g = base.clone();
                     g.via = Some(data_addr.clone());
                     g.via_span = Some(data_span);
                     if let Some(ra) = b.attr("role") {
-                        g.role_span = ra.span;
-                        g.role = role_of(ev.eval(&ra.expr, &c), ra.span, unknowns);
+                        role_of(&mut g, ev.eval(&ra.expr, &c), ra.span, unknowns);
                     }
                     if let Some(ma) = b.attr("members") {
                         g.members = member_values(&ev.eval(&ma.expr, &c), ma.span);
@@ -997,6 +1054,9 @@ fn grants(
                     }
                     g.condition = condition_of(ev, b, &c);
                     push(out, g);
+                }
+                if out.len() == before {
+                    push(out, placeholder);
                 }
                 return;
             }
@@ -1017,6 +1077,7 @@ fn grants(
                         subject: format!("policy_data of {}", res.address),
                         reason: describe_unknown(other),
                     });
+                    push(out, placeholder);
                     return;
                 }
             };
@@ -1025,6 +1086,9 @@ fn grants(
                 let mut g = base.clone();
                 g.role_span = a.span;
                 g.role = m.get("role").and_then(concrete);
+                if g.role.is_none() {
+                    g.role_ref = m.get("role").and_then(Value::as_string);
+                }
                 g.members = member_values(m.get("members").unwrap_or(&Value::Null), a.span);
                 note_unknown_members(&g.members, root, &res.address, unknowns);
                 g.condition = match m.get("condition") {
@@ -1036,6 +1100,9 @@ fn grants(
                     _ => None,
                 };
                 push(out, g);
+            }
+            if out.len() == before {
+                push(out, placeholder);
             }
         }
     }

@@ -83,3 +83,54 @@ pub fn lookup(name: &str) -> Option<&'static RoleInfo> {
 pub fn is_invoke_only(role: &str) -> bool {
     lookup(role).is_some_and(|r| r.invoke_only)
 }
+
+/// `roles/owner`, `roles/editor`, `roles/viewer`.
+pub fn is_basic(role: &str) -> bool {
+    lookup(role).is_some_and(|r| r.basic)
+}
+
+/// The permissions that let a principal invoke a service or run a job
+/// (https://cloud.google.com/run/docs/reference/iam/permissions).
+pub const INVOKE_PERMISSIONS: [&str; 2] = ["run.routes.invoke", "run.jobs.run"];
+
+/// True when a predefined role carries `run.routes.invoke` or `run.jobs.run`.
+pub fn carries_invoke(role: &str) -> bool {
+    lookup(role).is_some_and(|r| r.invoke_service || r.run_job)
+}
+
+/// A role or permission written with a wildcard (`roles/run.*`, `run.*`).
+/// IAM accepts neither: roles are named exactly and custom-role permissions
+/// must be listed one by one (terraform-provider-google#6762:
+/// "Permission automl.* is not valid").
+pub fn has_wildcard(s: &str) -> bool {
+    // Only the literal text counts: `${...}` parts are unresolved values.
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        if rest[..i].contains('*') {
+            return true;
+        }
+        match rest[i..].find('}') {
+            Some(j) => rest = &rest[i + j + 1..],
+            None => return false,
+        }
+    }
+    rest.contains('*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_and_invoke() {
+        assert!(has_wildcard("roles/run.*"));
+        assert!(has_wildcard("run.routes.*"));
+        assert!(!has_wildcard("roles/run.invoker"));
+        assert!(!has_wildcard("roles/${var.x}"));
+        assert!(has_wildcard("roles/*${var.x}"));
+        assert!(carries_invoke("roles/run.invoker"));
+        assert!(carries_invoke("roles/editor"));
+        assert!(!carries_invoke("roles/viewer"));
+        assert!(is_basic("roles/viewer") && !is_basic("roles/run.viewer"));
+    }
+}

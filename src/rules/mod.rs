@@ -1,19 +1,26 @@
 //! The rule registry. Each rule is one file: its name, id, default severity,
 //! documentation (from `rules/<name>.md`) and a check over the access model.
 
+mod basic_role;
 mod caller_common;
+mod domain_restricted_sharing;
+mod iam_binding_conflict;
+mod iam_policy_conflict;
+mod iam_targets;
 mod ingress_blocks_caller;
 mod invalid_member;
 mod invalid_suppression;
 mod missing_invoker_grant;
 mod oidc_audience_mismatch;
 mod overbroad_invoker_role;
+mod overbroad_invoker_scope;
 mod parse_error;
 mod public_exposure;
 mod public_invoker;
 mod public_privileged_role;
 mod unauthenticated_caller;
 mod unauthenticated_internal;
+mod wildcard_role;
 
 use crate::model::AccessModel;
 use crate::syntax::Span;
@@ -58,8 +65,14 @@ pub static RULES: &[&Rule] = &[
     &unauthenticated_caller::RULE,
     &oidc_audience_mismatch::RULE,
     &ingress_blocks_caller::RULE,
+    &basic_role::RULE,
+    &wildcard_role::RULE,
+    &overbroad_invoker_scope::RULE,
     &overbroad_invoker_role::RULE,
+    &iam_policy_conflict::RULE,
+    &iam_binding_conflict::RULE,
     &invalid_member::RULE,
+    &domain_restricted_sharing::RULE,
 ];
 
 /// Every rule name and id of the contract (SPEC §3), implemented or not yet:

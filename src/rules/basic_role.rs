@@ -1,0 +1,107 @@
+//! RW301: a basic role (`roles/owner`, `roles/editor`, `roles/viewer`) on a
+//! service or job, or held at project, folder or organization level by the
+//! identity a service runs as.
+
+use super::iam_targets as t;
+use super::public_exposure::{allow_keys, grant_anchors};
+use super::{Finding, Rule, Severity};
+use crate::model::{AccessModel, MemberValue, Scope, roles};
+
+pub static RULE: Rule = Rule {
+    name: "basic-role",
+    id: "RW301",
+    severity: Severity::Error,
+    summary: "roles/owner, roles/editor or roles/viewer granted on a service or job, or to an identity that runs a service",
+    doc: include_str!("../../rules/basic-role.md"),
+    check,
+};
+
+fn check(model: &AccessModel, out: &mut Vec<Finding>) {
+    for grant in &model.grants {
+        let Some(role) = grant.role.as_deref() else {
+            continue;
+        };
+        if !roles::is_basic(role) {
+            continue;
+        }
+        match &grant.scope {
+            Scope::Services(_) | Scope::UnresolvedService(_) => {
+                let services = t::services(model, grant);
+                let mut f = Finding::new(
+                    &RULE,
+                    grant.role_span,
+                    grant.root,
+                    &grant.address,
+                    format!(
+                        "basic role {role} granted to {} on {}",
+                        t::members_label(grant),
+                        t::grant_label(model, grant)
+                    ),
+                );
+                f.related = services.iter().map(|s| s.address.clone()).collect();
+                f.related.extend(grant.via.clone());
+                f.anchors = grant_anchors(grant, grant.role_span);
+                f.allow_keys = services.iter().flat_map(|s| allow_keys(s)).collect();
+                f.help = Some(help(role));
+                out.push(f);
+            }
+            Scope::Project(_) | Scope::Folder(_) | Scope::Organization(_) => {
+                for m in &grant.members {
+                    let MemberValue::Known(member) = &m.value else {
+                        continue;
+                    };
+                    // A resolved email is the same identity anywhere; a
+                    // symbolic one only within its root module.
+                    let runs: Vec<_> = model
+                        .services
+                        .iter()
+                        .filter(|s| {
+                            s.runtime_member().as_deref() == Some(member.as_str())
+                                && (s.root == grant.root || !member.contains("${"))
+                        })
+                        .collect();
+                    let Some(first) = runs.first() else {
+                        continue;
+                    };
+                    let more = match runs.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more)", n - 1),
+                    };
+                    let mut f = Finding::new(
+                        &RULE,
+                        m.span,
+                        grant.root,
+                        &grant.address,
+                        format!(
+                            "{member} runs {}{more} and holds basic role {role} on {}",
+                            t::service_label(first),
+                            t::grant_label(model, grant)
+                        ),
+                    );
+                    f.related = runs
+                        .iter()
+                        .filter(|s| s.root == grant.root)
+                        .map(|s| s.address.clone())
+                        .collect();
+                    f.related.extend(grant.via.clone());
+                    f.anchors = grant_anchors(grant, m.span);
+                    f.help = Some(format!(
+                        "anyone who can run code in the service can use its identity; grant that identity only the predefined roles for the APIs it calls (roles/datastore.user, roles/cloudsql.client, ...) instead of {role}"
+                    ));
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+fn help(role: &str) -> String {
+    let instead = if role == "roles/viewer" {
+        "roles/run.viewer, or a narrower predefined role for the data it reads"
+    } else {
+        "roles/run.invoker, roles/run.developer or a narrower predefined role"
+    };
+    format!(
+        "{role} reaches every service in the project and far beyond Cloud Run; grant {instead} instead"
+    )
+}
