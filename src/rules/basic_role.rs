@@ -5,7 +5,7 @@
 use super::iam_targets as t;
 use super::public_exposure::{allow_keys, grant_anchors};
 use super::{Finding, Rule, Severity};
-use crate::model::{AccessModel, MemberValue, Scope, roles};
+use crate::model::{AccessModel, Identity, MemberValue, Scope, roles};
 
 pub static RULE: Rule = Rule {
     name: "basic-role",
@@ -61,6 +61,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         })
                         .collect();
                     let Some(first) = runs.first() else {
+                        caller_identity(model, grant, role, member, m.span, out);
                         continue;
                     };
                     let more = match runs.len() {
@@ -93,6 +94,55 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// A basic role held by an identity that calls a service (a caller's token
+/// identity), when no service runs as it.
+fn caller_identity(
+    model: &AccessModel,
+    grant: &crate::model::Grant,
+    role: &str,
+    member: &str,
+    span: crate::syntax::Span,
+    out: &mut Vec<Finding>,
+) {
+    let calls: Vec<_> = model
+        .callers
+        .iter()
+        .filter(|c| {
+            matches!(&c.identity, Identity::Member(id) if id == member)
+                && (c.root == grant.root || !member.contains("${"))
+        })
+        .collect();
+    let Some(first) = calls.first() else {
+        return;
+    };
+    let more = match calls.len() {
+        1 => String::new(),
+        n => format!(" (and {} more callers)", n - 1),
+    };
+    let mut f = Finding::new(
+        &RULE,
+        span,
+        grant.root,
+        &grant.address,
+        format!(
+            "{member} is the identity of {} {}{more} and holds basic role {role} on {}",
+            first.kind.noun(),
+            first.address,
+            t::grant_label(model, grant)
+        ),
+    );
+    f.related = calls
+        .iter()
+        .filter(|c| c.root == grant.root)
+        .map(|c| c.address.clone())
+        .collect();
+    f.anchors = grant_anchors(grant, span);
+    f.help = Some(format!(
+        "a caller's identity needs roles/run.invoker on the services it calls, not {role}"
+    ));
+    out.push(f);
 }
 
 fn help(role: &str) -> String {
