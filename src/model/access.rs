@@ -36,7 +36,11 @@ impl AccessModel {
         };
         let mut allowed = Vec::new();
         let mut partial: Vec<String> = Vec::new();
-        for (gi, g) in self.grants.iter().enumerate() {
+        let candidates = self.index.by_service[service]
+            .iter()
+            .chain(self.index.scoped_by_root.get(s.root).into_iter().flatten());
+        for &gi in candidates {
+            let g = &self.grants[gi];
             if !self.covers(g, s, service) {
                 continue;
             }
@@ -145,9 +149,9 @@ impl AccessModel {
 
     /// Grants that might apply to `s` but whose target could not be resolved.
     fn unseen_grants(&self, s: &Service) -> Option<String> {
-        self.grants
+        self.index.unresolved_by_root.get(s.root)?
             .iter()
-            .filter(|g| g.root == s.root)
+            .map(|&gi| &self.grants[gi])
             .find_map(|g| match &g.scope {
                 Scope::UnresolvedService(d) if d.starts_with("unresolved") => Some(format!(
                     "{} targets a service that could not be resolved",

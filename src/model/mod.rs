@@ -197,14 +197,49 @@ pub struct AccessModel {
     pub org: org::OrgFacts,
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
+    pub index: GrantIndex,
 }
 
 impl AccessModel {
     pub fn grants_on(&self, service: usize) -> impl Iterator<Item = &Grant> {
-        self.grants
-            .iter()
-            .filter(move |g| matches!(&g.scope, Scope::Services(s) if s.contains(&service)))
+        self.index.by_service[service].iter().map(|&g| &self.grants[g])
     }
+
+    /// Indexes grants by service and by root so that questions about one
+    /// service never scan every grant (the model can hold tens of thousands).
+    fn build_index(&mut self) {
+        let mut idx = GrantIndex {
+            by_service: vec![Vec::new(); self.services.len()],
+            scoped_by_root: vec![Vec::new(); self.roots.len()],
+            unresolved_by_root: vec![Vec::new(); self.roots.len()],
+        };
+        for (gi, g) in self.grants.iter().enumerate() {
+            match &g.scope {
+                Scope::Services(ids) => ids.iter().for_each(|&s| idx.by_service[s].push(gi)),
+                Scope::UnresolvedService(_) => {
+                    if let Some(v) = idx.unresolved_by_root.get_mut(g.root) {
+                        v.push(gi)
+                    }
+                }
+                _ => {
+                    if let Some(v) = idx.scoped_by_root.get_mut(g.root) {
+                        v.push(gi)
+                    }
+                }
+            }
+        }
+        self.index = idx;
+    }
+}
+
+/// Grant indexes of an [`AccessModel`].
+#[derive(Debug, Default)]
+pub struct GrantIndex {
+    pub by_service: Vec<Vec<usize>>,
+    /// Project, folder and organization grants per root.
+    pub scoped_by_root: Vec<Vec<usize>>,
+    /// Service-level grants whose service was not found, per root.
+    pub unresolved_by_root: Vec<Vec<usize>>,
 }
 
 pub const PUBLIC_PRINCIPALS: [&str; 2] = ["allUsers", "allAuthenticatedUsers"];
@@ -253,6 +288,7 @@ pub fn build(ws: &Workspace, inputs: &Inputs) -> AccessModel {
         model.unknowns.extend(part.unknowns);
         model.resources += part.resources;
     }
+    model.build_index();
     model
 }
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmark runwarden on a generated monorepo and print the SPEC §5 ratios.
+#   bench/run.sh [MODULES] [RUNS]     (defaults: 4000 modules, 5 runs each)
+# Needs: cargo; GNU time (/usr/bin/time); ripgrep (installed with apt-get when
+# missing and possible); checkov is measured on a subset only when installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODULES=${1:-4000}
+RUNS=${2:-5}
+WORK=${BENCH_DIR:-target/bench}
+mkdir -p "$WORK"
+
+if ! command -v rg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq ripgrep >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null 2>&1) || true
+fi
+if [ ! -x /usr/bin/time ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq time >/dev/null 2>&1 || true
+fi
+
+cargo build --release --quiet
+cargo build --release --quiet --example gen_corpus
+BIN=target/release/runwarden
+GEN=target/release/examples/gen_corpus
+
+# median of the first field of each line of a file
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR%2==1) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# measure NAME CMD...: RUNS runs; writes wall, cpu (user+sys) and max RSS (KB) medians
+measure() {
+  local name=$1; shift
+  : > "$WORK/$name.wall"; : > "$WORK/$name.cpu"; : > "$WORK/$name.rss"
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/$name.t" "$@" >/dev/null 2>&1 || true
+    read -r e u s m < "$WORK/$name.t"
+    echo "$e" >> "$WORK/$name.wall"
+    echo "$u $s" | awk '{print $1+$2}' >> "$WORK/$name.cpu"
+    echo "$m" >> "$WORK/$name.rss"
+  done
+  echo "$(median "$WORK/$name.wall") $(median "$WORK/$name.cpu") $(median "$WORK/$name.rss")"
+}
+
+echo "# runwarden benchmark: $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
+echo "# $RUNS runs each, medians; wall and CPU in seconds, RSS in MB"
+echo
+echo "| corpus | files | MB | check wall | check CPU | peak RSS | parse-only wall | rg -c google_ | check/rg | check/parse | RSS/bytes |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+declare -A WALL
+for scale in 1 2 4; do
+  n=$((MODULES * scale))
+  dir="$WORK/corpus-$scale"
+  "$GEN" --modules "$n" --out "$dir" >/dev/null
+  files=$(find "$dir" -type f | wc -l)
+  bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+  read -r cw cc cr <<< "$(measure check-$scale "$BIN" check "$dir" --format json --output /dev/null)"
+  read -r pw _ _ <<< "$(measure parse-$scale "$BIN" check "$dir" --parse-only --output /dev/null)"
+  if command -v rg >/dev/null 2>&1; then
+    read -r rw _ _ <<< "$(measure rg-$scale rg -c google_ "$dir")"
+  else
+    rw=NA
+  fi
+  WALL[$scale]=$cw
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "NA" || b == 0) print "NA"; else printf "%.1fx", a / b }'; }
+  mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1e6}')
+  rss_mb=$(awk -v k="$cr" 'BEGIN {printf "%.0f", k/1024}')
+  rss_ratio=$(awk -v k="$cr" -v b="$bytes" 'BEGIN {printf "%.1fx", k*1024/b}')
+  echo "| ${scale}x ($n modules) | $files | $mb | $cw | $cc | $rss_mb | $pw | $rw | $(ratio "$cw" "$rw") | $(ratio "$cw" "$pw") | $rss_ratio |"
+done
+echo
+awk -v a="${WALL[1]}" -v b="${WALL[2]}" -v c="${WALL[4]}" 'BEGIN {printf "Scaling: 2x input -> %.2fx time, 4x input -> %.2fx time\n", b/a, c/a}'
+
+# Pre-commit mode: one changed file of one module.
+one=$(find "$WORK/corpus-1/modules" -name main.tf | sort | head -1)
+read -r pw _ pr <<< "$(measure precommit "$BIN" check "$one" --format json --output /dev/null)"
+echo "Pre-commit (one file: $one): wall $pw s, RSS $((pr / 1024)) MB"
+
+if command -v checkov >/dev/null 2>&1; then
+  sub="$WORK/checkov-subset"
+  rm -rf "$sub"; mkdir -p "$sub"
+  find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | head -50 | xargs -I{} cp -r {} "$sub/"
+  subbytes=$(find "$sub" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+  read -r kw _ _ <<< "$(RUNS=1 measure checkov checkov -d "$sub" --quiet --compact --framework terraform)"
+  read -r ow _ _ <<< "$(measure ours-subset "$BIN" check "$sub" --format json --output /dev/null)"
+  echo "Checkov on a 50-module subset ($((subbytes / 1000)) kB): checkov ${kw} s, runwarden ${ow} s, ratio $(awk -v a="$kw" -v b="$ow" 'BEGIN {printf "%.0fx", a/b}')"
+else
+  echo "Checkov: not installed (pip install checkov) - not measured"
+fi
