@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     name: "basic-role",
     id: "RW301",
     severity: Severity::Error,
-    summary: "roles/owner, roles/editor or roles/viewer granted on a service or job, or to an identity that runs a service",
+    summary: "roles/owner, roles/editor or roles/viewer granted on a service or job, or to an identity that runs or calls a service",
     doc: include_str!("../../rules/basic-role.md"),
     check,
 };

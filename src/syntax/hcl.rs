@@ -103,10 +103,8 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
                     }
                 }
                 let mut at = repaired.to_original(offset.min(repaired.text.len()));
-                if repaired.text[offset.min(repaired.text.len())..]
-                    .trim()
-                    .is_empty()
-                {
+                let rest = repaired.text.get(offset..).unwrap_or("");
+                if rest.trim().is_empty() {
                     // Ran off the end: point at the block left open, as Terraform does.
                     if let Some(open) = first_unclosed(text) {
                         at = open;
