@@ -5,7 +5,7 @@ use crate::config::{self, Config, FailOn};
 use crate::eval::Inputs;
 use crate::load::{self, LoadOptions, Workspace};
 use crate::model::{self, AccessModel, FileProblem};
-use crate::rules::{self, Finding, Severity};
+use crate::rules::{self, Finding, Rule, Severity};
 use crate::suppress;
 use std::path::PathBuf;
 
@@ -38,6 +38,10 @@ pub struct Analysis {
     /// Sorted; suppressed ones included (marked).
     pub findings: Vec<Finding>,
     pub fail_on: FailOn,
+    /// The rules that ran, in id order (reports list what was checked).
+    pub rules_run: Vec<&'static Rule>,
+    /// Findings left out because a `--baseline` accounts for them.
+    pub baselined: usize,
 }
 
 impl Analysis {
@@ -83,6 +87,17 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             return Err(CheckError::UnknownRule(name.clone()));
         }
     }
+    // Each of select / ignore: the command line's list replaces the config's.
+    let select = if opts.select.is_empty() {
+        cfg.select.clone().unwrap_or_default()
+    } else {
+        opts.select.clone()
+    };
+    let ignore = if opts.ignore.is_empty() {
+        cfg.ignore.clone().unwrap_or_default()
+    } else {
+        opts.ignore.clone()
+    };
     let exclude = cfg.exclude_set()?;
     let ws = load::load(
         &paths,
@@ -98,22 +113,20 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let mut model = model::build(&ws, &inputs);
     model.file_problems = file_problems(&ws, &model);
 
+    let names =
+        |list: &[String], name: &str| list.iter().any(|s| rules::contract_name(s) == Some(name));
     let enabled = |name: &str| -> bool {
-        let selected = opts.select.is_empty()
-            || opts
-                .select
-                .iter()
-                .any(|s| rules::contract_name(s) == Some(name));
-        let ignored = opts
-            .ignore
-            .iter()
-            .any(|s| rules::contract_name(s) == Some(name));
-        let cfg_on = cfg.rules.get(name).and_then(|r| r.enabled).unwrap_or(true);
-        selected && !ignored && cfg_on
+        let selected = select.is_empty() || names(&select, name);
+        // `[rules.X] enabled = false` yields to `--select X` on the command line.
+        let cfg_on = cfg.rules.get(name).and_then(|r| r.enabled).unwrap_or(true)
+            || names(&opts.select, name);
+        selected && !names(&ignore, name) && cfg_on
     };
     let mut findings = Vec::new();
+    let mut rules_run = Vec::new();
     for rule in rules::RULES {
         if enabled(rule.name) {
+            rules_run.push(*rule);
             (rule.check)(&model, &mut findings);
         }
     }
@@ -174,6 +187,8 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         model,
         findings,
         fail_on,
+        rules_run,
+        baselined: 0,
     })
 }
 
