@@ -54,7 +54,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 "{who} can invoke {} {:?} {} from inside the network ({why})",
                 service.kind.noun(),
                 service.display_name(),
-                if who == "allAuthenticatedUsers" { "with any Google account" } else { "without an identity" }
+                if who == "allAuthenticatedUsers" {
+                    "with any Google account"
+                } else {
+                    "without an identity"
+                }
             ),
         );
         f.related = related;
