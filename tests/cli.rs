@@ -179,3 +179,39 @@ fn version_is_the_crate_version() {
         format!("runwarden {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn a_child_module_file_is_a_root_only_when_its_caller_is_not_analyzed() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = dir.path().join("modules/run");
+    let parent = dir.path().join("envs/prod");
+    std::fs::create_dir_all(&child).unwrap();
+    std::fs::create_dir_all(&parent).unwrap();
+    std::fs::write(child.join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+    std::fs::write(
+        parent.join("main.tf"),
+        "module \"run\" {\n  source = \"../../modules/run\"\n}\n",
+    )
+    .unwrap();
+    let roots = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend(args);
+        let (out, err, code) = run(dir.path(), &all);
+        assert_eq!(code, 1, "{err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        let mut r: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["root"].as_str().unwrap().to_string())
+            .collect();
+        r.dedup();
+        r
+    };
+    // What `pre-commit run --all-files` passes: same roots as `check .`.
+    let all_files = roots(&["envs/prod/main.tf", "modules/run/main.tf"]);
+    assert_eq!(all_files, ["envs/prod"]);
+    assert_eq!(roots(&["."]), all_files);
+    // Only the child changed: it is analyzed on its own.
+    assert_eq!(roots(&["modules/run/main.tf"]), ["modules/run"]);
+}
