@@ -166,6 +166,11 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         let meta =
             std::fs::metadata(&abs).map_err(|_| LoadError::Missing(p.display().to_string()))?;
         if meta.is_file() {
+            // `exclude` applies to file arguments too: pre-commit passes every
+            // changed file, excluded ones included.
+            if opts.exclude.is_match(display_path(&cwd, &abs)) || opts.exclude.is_match(&abs) {
+                continue;
+            }
             let dir = abs
                 .parent()
                 .map(Path::to_path_buf)

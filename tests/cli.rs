@@ -215,3 +215,21 @@ fn a_child_module_file_is_a_root_only_when_its_caller_is_not_analyzed() {
     // Only the child changed: it is analyzed on its own.
     assert_eq!(roots(&["modules/run/main.tf"]), ["modules/run"]);
 }
+
+#[test]
+fn config_exclude_applies_to_file_arguments() {
+    let dir = project(Some("exclude = [\"**/examples/**\"]\n"));
+    let ex = dir.path().join("examples/demo");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(ex.join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+    let (out, err, code) = run(
+        dir.path(),
+        &["check", "--format", "json", "examples/demo/main.tf"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    // Not excluded: analyzed.
+    let (_, _, code) = run(dir.path(), &["check", "main.tf"]);
+    assert_eq!(code, 1);
+}
