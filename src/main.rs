@@ -139,8 +139,13 @@ fn main() -> ExitCode {
         },
         Command::Check(args) => run_check(args),
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "runwarden", &mut std::io::stdout());
+            // Into a buffer first: a closed pipe is an error value, not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "runwarden", &mut script);
+            if let Err(e) = std::io::stdout().write_all(&script) {
+                eprintln!("runwarden: error: {e}");
+                return ExitCode::from(2);
+            }
             ExitCode::SUCCESS
         }
         Command::Man => {
