@@ -5,7 +5,7 @@ use crate::config::{self, Config, FailOn};
 use crate::eval::Inputs;
 use crate::load::{self, LoadOptions, Workspace};
 use crate::model::{self, AccessModel, FileProblem};
-use crate::rules::{self, Finding, Severity};
+use crate::rules::{self, Finding, Rule, Severity};
 use crate::suppress;
 use std::path::PathBuf;
 
@@ -42,6 +42,10 @@ pub struct Analysis {
     pub fail_on: FailOn,
     /// Wall time of each phase, for `--timings`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The rules that ran, in id order (reports list what was checked).
+    pub rules_run: Vec<&'static Rule>,
+    /// Findings left out because a `--baseline` accounts for them.
+    pub baselined: usize,
 }
 
 impl Analysis {
@@ -87,6 +91,17 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             return Err(CheckError::UnknownRule(name.clone()));
         }
     }
+    // Each of select / ignore: the command line's list replaces the config's.
+    let select = if opts.select.is_empty() {
+        cfg.select.clone().unwrap_or_default()
+    } else {
+        opts.select.clone()
+    };
+    let ignore = if opts.ignore.is_empty() {
+        cfg.ignore.clone().unwrap_or_default()
+    } else {
+        opts.ignore.clone()
+    };
     let exclude = cfg.exclude_set()?;
     let mut timings = Vec::new();
     let started = std::time::Instant::now();
@@ -108,6 +123,8 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             findings: Vec::new(),
             fail_on,
             timings,
+            rules_run: Vec::new(),
+            baselined: 0,
         });
     }
     let started = std::time::Instant::now();
@@ -118,24 +135,22 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let mut model = model::build(&ws, &inputs);
     model.file_problems = file_problems(&ws, &model);
 
+    let names =
+        |list: &[String], name: &str| list.iter().any(|s| rules::contract_name(s) == Some(name));
     let enabled = |name: &str| -> bool {
-        let selected = opts.select.is_empty()
-            || opts
-                .select
-                .iter()
-                .any(|s| rules::contract_name(s) == Some(name));
-        let ignored = opts
-            .ignore
-            .iter()
-            .any(|s| rules::contract_name(s) == Some(name));
-        let cfg_on = cfg.rules.get(name).and_then(|r| r.enabled).unwrap_or(true);
-        selected && !ignored && cfg_on
+        let selected = select.is_empty() || names(&select, name);
+        // `[rules.X] enabled = false` yields to `--select X` on the command line.
+        let cfg_on = cfg.rules.get(name).and_then(|r| r.enabled).unwrap_or(true)
+            || names(&opts.select, name);
+        selected && !names(&ignore, name) && cfg_on
     };
     timings.push(("model", started.elapsed()));
     let started = std::time::Instant::now();
     let mut findings = Vec::new();
+    let mut rules_run = Vec::new();
     for rule in rules::RULES {
         if enabled(rule.name) {
+            rules_run.push(*rule);
             (rule.check)(&model, &mut findings);
         }
     }
@@ -197,6 +212,8 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         findings,
         fail_on,
         timings,
+        rules_run,
+        baselined: 0,
     })
 }
 

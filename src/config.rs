@@ -33,6 +33,10 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Only these rules (names or ids); `--select` replaces it.
+    pub select: Option<Vec<String>>,
+    /// Skip these rules (names or ids); `--ignore` replaces it.
+    pub ignore: Option<Vec<String>>,
     #[serde(default)]
     pub rules: BTreeMap<String, RuleConfig>,
     /// Directory of the config file, for relative globs.
@@ -87,6 +91,14 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         .map_err(|e| ConfigError::Read(shown.clone(), e.to_string()))?;
     let mut c: Config =
         toml::from_str(&text).map_err(|e| ConfigError::Invalid(shown.clone(), e.to_string()))?;
+    for name in c.select.iter().chain(&c.ignore).flatten() {
+        if rules::contract_name(name).is_none() {
+            return Err(ConfigError::Invalid(
+                shown,
+                format!("unknown rule {name:?} in select/ignore"),
+            ));
+        }
+    }
     for name in c.rules.keys() {
         if rules::contract_name(name).is_none() {
             return Err(ConfigError::Invalid(

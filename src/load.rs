@@ -161,17 +161,20 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     };
     // 1. Discover module directories and their files.
     let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    let mut explicit_roots: BTreeSet<PathBuf> = BTreeSet::new();
     for p in paths {
         let abs = normalize(&cwd, p);
         let meta =
             std::fs::metadata(&abs).map_err(|_| LoadError::Missing(p.display().to_string()))?;
         if meta.is_file() {
+            // `exclude` applies to file arguments too: pre-commit passes every
+            // changed file, excluded ones included.
+            if opts.exclude.is_match(display_path(&cwd, &abs)) || opts.exclude.is_match(&abs) {
+                continue;
+            }
             let dir = abs
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| cwd.clone());
-            explicit_roots.insert(dir.clone());
             dirs.entry(dir.clone()).or_insert_with(|| dir_files(&dir));
             continue;
         }
@@ -318,7 +321,11 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             ws.modules[id].calls[c].target = target;
         }
     }
-    // 3. Roots: modules not called by another module; explicit files always.
+    // 3. Roots: modules not called by another module. A file argument's
+    // directory is a root like any other: pre-commit passes every changed
+    // file, and a child module's file must not make the child a second root
+    // when its caller is in the same run (that would report its findings
+    // twice); when the caller is not, nothing calls it and it is a root.
     let mut called: BTreeSet<ModuleId> = BTreeSet::new();
     for m in &ws.modules {
         for c in &m.calls {
@@ -344,7 +351,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     let mut roots: Vec<ModuleId> = walked
         .iter()
         .copied()
-        .filter(|id| !called.contains(id) || explicit_roots.contains(&ws.modules[*id].dir))
+        .filter(|id| !called.contains(id))
         .collect();
     // Modules only reachable through a cycle of calls still get analyzed.
     let reachable = reachable_from(&ws, &roots);

@@ -1,6 +1,7 @@
 //! Command line: parse arguments, call the library, print, exit.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use runwarden::baseline;
 use runwarden::check::{self, Options};
 use runwarden::config::FailOn;
 use runwarden::report;
@@ -47,6 +48,13 @@ enum Command {
         /// Rule name or id (e.g. public-invoker or RW101).
         rule: String,
     },
+    /// Print a shell completion script (e.g. `runwarden completions bash > /etc/bash_completion.d/runwarden`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    Man,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -59,6 +67,12 @@ enum GraphFormat {
 enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML, for GitLab, Jenkins and other test dashboards.
+    Junit,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 #[derive(clap::Args)]
@@ -100,6 +114,15 @@ struct CheckArgs {
     /// Only discover and parse (for benchmarks).
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Leave out the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in FILE; later runs with --baseline FILE report only new ones.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Only the findings: no summary line or footer (human, github).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 fn main() -> ExitCode {
@@ -179,6 +202,28 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
+        Command::Completions { shell } => {
+            // Into a buffer first: a closed pipe is an error value, not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "runwarden", &mut script);
+            if let Err(e) = std::io::stdout().write_all(&script) {
+                eprintln!("runwarden: error: {e}");
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                eprintln!("runwarden: error: cannot render the manual page: {e}");
+                return ExitCode::from(2);
+            }
+            if let Err(e) = std::io::stdout().write_all(&page) {
+                eprintln!("runwarden: error: {e}");
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -233,7 +278,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         env_vars,
         parse_only: args.parse_only,
     };
-    let analysis = match check::run(&opts) {
+    let mut analysis = match check::run(&opts) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("runwarden: error: {e}");
@@ -244,6 +289,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
         for (phase, d) in &analysis.timings {
             eprintln!("runwarden: {phase}: {:.1} ms", d.as_secs_f64() * 1e3);
         }
+    }
+    if let Err(e) = apply_baselines(&mut analysis, &args) {
+        eprintln!("runwarden: error: {e}");
+        return ExitCode::from(2);
     }
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
@@ -256,6 +305,16 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 color,
                 show_suppressed: args.show_suppressed,
                 explain_unknown: args.explain_unknown,
+                quiet: args.quiet,
+            },
+        ),
+        Format::Sarif => report::sarif::render(&analysis, args.show_suppressed),
+        Format::Junit => report::junit::render(&analysis, args.show_suppressed),
+        Format::Github => report::github::render(
+            &analysis,
+            &report::github::GithubOptions {
+                show_suppressed: args.show_suppressed,
+                quiet: args.quiet,
             },
         ),
     };
@@ -275,4 +334,31 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--write-baseline` records every current finding (and so reports none);
+/// `--baseline` leaves out the findings the file accounts for.
+fn apply_baselines(
+    analysis: &mut check::Analysis,
+    args: &CheckArgs,
+) -> Result<(), baseline::BaselineError> {
+    let previous = match &args.baseline {
+        Some(path) => Some(baseline::read(path)?),
+        None => None,
+    };
+    if let Some(path) = &args.write_baseline {
+        let fresh = baseline::build(analysis);
+        baseline::write(path, &fresh)?;
+        if !args.quiet {
+            eprintln!(
+                "runwarden: wrote {} finding(s) to baseline {}",
+                fresh.findings.len(),
+                path.display()
+            );
+        }
+        analysis.baselined = baseline::apply(analysis, &fresh);
+    } else if let Some(b) = &previous {
+        analysis.baselined = baseline::apply(analysis, b);
+    }
+    Ok(())
 }

@@ -17,15 +17,60 @@ impl Rng {
         self.0
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "(", ")", "\"", "${", "%{", "}", "<<EOT\n", "\nEOT\n", "\n", "=", "? ", " : ", "for ", " in ",
-    "=>", "...", "*", ".", ",", "#", "//", "/*", "*/", "\\", "\u{feff}", "\u{0}", "\u{ff}", "count = 1000000\n",
-    "for_each = var.x\n", "local.a", "module.m.x", "each.value", "dynamic \"binding\" {", "content {",
-    "\"allUsers\"", "jsonencode(", "try(", "null", "-1", "1e999", "\r\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "${",
+    "%{",
+    "}",
+    "<<EOT\n",
+    "\nEOT\n",
+    "\n",
+    "=",
+    "? ",
+    " : ",
+    "for ",
+    " in ",
+    "=>",
+    "...",
+    "*",
+    ".",
+    ",",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "\\",
+    "\u{feff}",
+    "\u{0}",
+    "\u{ff}",
+    "count = 1000000\n",
+    "for_each = var.x\n",
+    "local.a",
+    "module.m.x",
+    "each.value",
+    "dynamic \"binding\" {",
+    "content {",
+    "\"allUsers\"",
+    "jsonencode(",
+    "try(",
+    "null",
+    "-1",
+    "1e999",
+    "\r\n",
 ];
 
 fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
@@ -45,7 +90,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut v = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
-        if p.is_dir() { v.extend(walk(&p)) } else { v.push(p) }
+        if p.is_dir() {
+            v.extend(walk(&p))
+        } else {
+            v.push(p)
+        }
     }
     v
 }
@@ -82,7 +131,10 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 }
 
 fn iterations(default: usize) -> usize {
-    std::env::var("RUNWARDEN_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var("RUNWARDEN_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[test]
@@ -95,11 +147,17 @@ fn mutated_fixture_files_never_panic_the_parser() {
         let (path, bytes) = &seeds[rng.below(seeds.len())];
         let mutated = mutate(&mut rng, bytes);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let r = std::panic::catch_unwind(|| SourceFile::parse(0, PathBuf::from(&name), name.clone(), mutated.clone()));
+        let r = std::panic::catch_unwind(|| {
+            SourceFile::parse(0, PathBuf::from(&name), name.clone(), mutated.clone())
+        });
         if r.is_err() {
             let dump = std::env::temp_dir().join(format!("runwarden-fuzz-crash-{i}-{name}"));
             std::fs::write(&dump, &mutated).unwrap();
-            panic!("parser panicked on a mutation of {} (input saved to {})", path.display(), dump.display());
+            panic!(
+                "parser panicked on a mutation of {} (input saved to {})",
+                path.display(),
+                dump.display()
+            );
         }
     }
 }
@@ -114,11 +172,18 @@ fn mutated_modules_never_panic_the_analysis() {
         // A module of two or three mutated seed files (some unmutated).
         for k in 0..2 + rng.below(2) {
             let (path, bytes) = &seeds[rng.below(seeds.len())];
-            let data = if rng.below(3) == 0 { bytes.clone() } else { mutate(&mut rng, bytes) };
+            let data = if rng.below(3) == 0 {
+                bytes.clone()
+            } else {
+                mutate(&mut rng, bytes)
+            };
             let name = path.file_name().unwrap().to_string_lossy().to_string();
             std::fs::write(dir.path().join(format!("f{k}_{name}")), &data).unwrap();
         }
-        let opts = Options { paths: vec![dir.path().to_path_buf()], ..Options::default() };
+        let opts = Options {
+            paths: vec![dir.path().to_path_buf()],
+            ..Options::default()
+        };
         let r = std::panic::catch_unwind(|| check::run(&opts).map(|a| a.findings.len()));
         if r.is_err() {
             let keep = std::env::temp_dir().join(format!("runwarden-fuzz-crash-module-{i}"));

@@ -149,7 +149,9 @@ impl AccessModel {
 
     /// Grants that might apply to `s` but whose target could not be resolved.
     fn unseen_grants(&self, s: &Service) -> Option<String> {
-        self.index.unresolved_by_root.get(s.root)?
+        self.index
+            .unresolved_by_root
+            .get(s.root)?
             .iter()
             .map(|&gi| &self.grants[gi])
             .find_map(|g| match &g.scope {

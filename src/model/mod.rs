@@ -202,7 +202,9 @@ pub struct AccessModel {
 
 impl AccessModel {
     pub fn grants_on(&self, service: usize) -> impl Iterator<Item = &Grant> {
-        self.index.by_service[service].iter().map(|&g| &self.grants[g])
+        self.index.by_service[service]
+            .iter()
+            .map(|&g| &self.grants[g])
     }
 
     /// Indexes grants by service and by root so that questions about one

@@ -59,6 +59,8 @@ pub struct HumanOptions {
     pub color: bool,
     pub show_suppressed: bool,
     pub explain_unknown: bool,
+    /// Only the findings: no summary line, no footer about unknowns.
+    pub quiet: bool,
 }
 
 pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
@@ -121,28 +123,9 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         out.push_str(&s);
         out.push('\n');
     }
-    let (e, w, n) = (
-        a.count(Severity::Error),
-        a.count(Severity::Warning),
-        a.count(Severity::Note),
-    );
-    let suppressed = a.findings.iter().filter(|f| f.suppressed.is_some()).count();
-    out.push_str(&format!(
-        "runwarden: {} {}, {} {}, {} {} in {} files ({} root modules, {} resources)",
-        e,
-        plural(e, "error"),
-        w,
-        plural(w, "warning"),
-        n,
-        plural(n, "note"),
-        a.ws.files.len(),
-        a.model.roots.len(),
-        a.model.resources
-    ));
-    if suppressed > 0 {
-        out.push_str(&format!(", {suppressed} suppressed"));
+    if !opts.quiet {
+        out.push_str(&summary(a));
     }
-    out.push('\n');
     let unknowns = &a.model.unknowns;
     if opts.explain_unknown {
         if unknowns.is_empty() {
@@ -164,7 +147,7 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
                 out.push('\n');
             }
         }
-    } else if !unknowns.is_empty() {
+    } else if !unknowns.is_empty() && !opts.quiet {
         out.push_str(&format!(
             "note: {} {} could not be resolved; --explain-unknown lists them\n",
             unknowns.len(),
@@ -172,6 +155,37 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         ));
     }
     out
+}
+
+/// `runwarden: 1 error, 0 warnings, ...`: the closing line.
+pub fn summary(a: &Analysis) -> String {
+    let mut s = String::new();
+    let (e, w, n) = (
+        a.count(Severity::Error),
+        a.count(Severity::Warning),
+        a.count(Severity::Note),
+    );
+    let suppressed = a.findings.iter().filter(|f| f.suppressed.is_some()).count();
+    s.push_str(&format!(
+        "runwarden: {} {}, {} {}, {} {} in {} files ({} root modules, {} resources)",
+        e,
+        plural(e, "error"),
+        w,
+        plural(w, "warning"),
+        n,
+        plural(n, "note"),
+        a.ws.files.len(),
+        a.model.roots.len(),
+        a.model.resources
+    ));
+    if suppressed > 0 {
+        s.push_str(&format!(", {suppressed} suppressed"));
+    }
+    if a.baselined > 0 {
+        s.push_str(&format!(", {} in the baseline", a.baselined));
+    }
+    s.push('\n');
+    s
 }
 
 fn plural(n: usize, word: &str) -> String {

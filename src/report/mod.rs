@@ -1,9 +1,12 @@
 //! Report formats. Every format reads the same resolved findings; none
 //! re-derives facts.
 
+pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::check::Analysis;
 use crate::rules::Finding;

@@ -1,0 +1,285 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. One run,
+//! every rule described in `tool.driver.rules` (from its `rules/<name>.md`),
+//! one result per finding with a physical location relative to `%SRCROOT%`
+//! (the directory runwarden ran in, which in CI is the repository root).
+
+use super::{locate, visible};
+use crate::baseline::fingerprint;
+use crate::check::Analysis;
+use crate::rules::{self, Finding, Rule, Severity};
+use crate::syntax::Span;
+use serde_json::{Value, json};
+
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+/// Where the project lives; rule `helpUri`s point into it.
+pub const INFORMATION_URI: &str = "https://github.com/runwarden/runwarden";
+/// The `uriBaseId` of every artifact location.
+pub const SRCROOT: &str = "%SRCROOT%";
+/// Key of our fingerprint in `partialFingerprints`; bump the suffix if the
+/// fingerprint's recipe ever changes.
+pub const FINGERPRINT_KEY: &str = "runwarden/v1";
+
+pub fn render(a: &Analysis, show_suppressed: bool) -> String {
+    let driver_rules: Vec<Value> = rules::RULES.iter().map(|r| rule(r)).collect();
+    let results: Vec<Value> = visible(a, show_suppressed).map(|f| result(a, f)).collect();
+    let doc = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "runwarden",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": driver_rules,
+                }
+            },
+            // Our columns count Unicode scalar values, not UTF-16 code units.
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// Tags and GitHub's `security-severity` (0.1-10; 9+ critical, 7+ high,
+/// 4+ medium) by rule family. The RW0xx rules are about runwarden's own
+/// input (parse errors, broken suppressions), not about security, so they
+/// carry no security-severity and GitHub lists them as plain problems.
+fn classify(r: &Rule) -> (Vec<&'static str>, Option<&'static str>) {
+    let family = r.id.get(2..3).unwrap_or("0");
+    let mut tags: Vec<&'static str> = match family {
+        "1" => vec!["security", "public-exposure", "external/cwe/cwe-284"],
+        "2" => vec!["reliability", "authentication"],
+        "3" => vec!["security", "least-privilege", "external/cwe/cwe-250"],
+        "4" => vec!["reliability", "drift"],
+        "5" => vec!["correctness", "iam"],
+        _ => vec!["correctness"],
+    };
+    tags.extend(["terraform", "cloud-run"]);
+    let score = match (family, r.severity) {
+        ("0", _) => None,
+        (_, Severity::Error) if r.id == "RW102" => Some("9.1"),
+        (_, Severity::Error) => Some("8.0"),
+        (_, Severity::Warning) => Some("5.0"),
+        (_, Severity::Note) => Some("2.0"),
+    };
+    (tags, score)
+}
+
+fn rule(r: &Rule) -> Value {
+    let (tags, score) = classify(r);
+    let mut properties = json!({ "tags": tags });
+    if let (Some(score), Some(obj)) = (score, properties.as_object_mut()) {
+        obj.insert("security-severity".into(), json!(score));
+    }
+    let full = rules::doc_summary(r.doc);
+    json!({
+        "id": r.id,
+        "name": r.name,
+        "shortDescription": { "text": r.summary },
+        "fullDescription": { "text": if full.is_empty() { r.summary } else { full } },
+        "help": { "text": r.doc, "markdown": r.doc },
+        "helpUri": format!("{INFORMATION_URI}/blob/main/rules/{}.md", r.name),
+        "defaultConfiguration": { "level": level(r.severity) },
+        "properties": properties,
+    })
+}
+
+fn result(a: &Analysis, f: &Finding) -> Value {
+    let l = locate(a, f);
+    let mut location = json!({
+        "physicalLocation": {
+            "artifactLocation": artifact(l.file),
+            "region": {
+                "startLine": l.line,
+                "startColumn": l.column,
+                "endLine": l.end_line,
+                "endColumn": l.end_column,
+            }
+        }
+    });
+    if !f.resource.is_empty()
+        && let Some(obj) = location.as_object_mut()
+    {
+        obj.insert(
+            "logicalLocations".into(),
+            json!([{ "fullyQualifiedName": f.resource, "kind": "resource" }]),
+        );
+    }
+    let mut r = json!({ "ruleId": f.rule.id });
+    if let (Some(i), Some(obj)) = (
+        rules::RULES.iter().position(|x| x.id == f.rule.id),
+        r.as_object_mut(),
+    ) {
+        obj.insert("ruleIndex".into(), json!(i));
+    }
+    let rest = json!({
+        "level": level(f.severity),
+        "message": { "text": f.message },
+        "locations": [location],
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(a, f) },
+        "properties": {
+            "rule": f.rule.name,
+            "root": l.root,
+            "resource": f.resource,
+            "related": f.related,
+        },
+    });
+    let Some(obj) = r.as_object_mut() else {
+        return r;
+    };
+    if let Value::Object(rest) = rest {
+        obj.extend(rest);
+    }
+    // Code scanning rejects locations without a physical location, so only
+    // related resources whose block we can point at become relatedLocations;
+    // `properties.related` keeps the full list.
+    let related: Vec<Value> = f
+        .related
+        .iter()
+        .filter_map(|addr| {
+            let span = declaration(a, f.root, addr)?;
+            let file = a.ws.files.get(span.file as usize)?;
+            let (line, column) = file.line_col(span.start);
+            let (end_line, end_column) = file.line_col(span.end.max(span.start));
+            Some((addr, file, line, column, end_line, end_column))
+        })
+        .enumerate()
+        .map(|(i, (addr, file, line, column, end_line, end_column))| {
+            json!({
+                "id": i + 1,
+                "message": { "text": addr },
+                "physicalLocation": {
+                    "artifactLocation": artifact(&file.display),
+                    "region": {
+                        "startLine": line,
+                        "startColumn": column,
+                        "endLine": end_line,
+                        "endColumn": end_column,
+                    }
+                },
+                "logicalLocations": [{ "fullyQualifiedName": addr, "kind": "resource" }],
+            })
+        })
+        .collect();
+    if !related.is_empty() {
+        obj.insert("relatedLocations".into(), json!(related));
+    }
+    if let Some(reason) = &f.suppressed {
+        // Allow-list entries live in runwarden.toml, outside the source.
+        let kind = if reason.starts_with("allowed by runwarden.toml") {
+            "external"
+        } else {
+            "inSource"
+        };
+        obj.insert(
+            "suppressions".into(),
+            json!([{ "kind": kind, "status": "accepted", "justification": reason }]),
+        );
+    }
+    r
+}
+
+/// Where the resource `addr` of root `root` is declared, when the model
+/// knows it (services, grants, the data sources feeding grants).
+fn declaration(a: &Analysis, root: usize, addr: &str) -> Option<Span> {
+    let m = &a.model;
+    m.services
+        .iter()
+        .find(|s| s.root == root && s.address == addr)
+        .map(|s| s.span)
+        .or_else(|| {
+            m.grants
+                .iter()
+                .find(|g| g.root == root && g.address == addr)
+                .map(|g| g.span)
+        })
+        .or_else(|| {
+            m.grants
+                .iter()
+                .find(|g| g.root == root && g.via.as_deref() == Some(addr))
+                .and_then(|g| g.via_span)
+        })
+}
+
+/// A SARIF artifactLocation for a path as shown to users: relative paths are
+/// relative to `%SRCROOT%`, absolute ones (outside the current directory)
+/// become `file://` URIs.
+pub fn artifact(shown: &str) -> Value {
+    if shown.starts_with('/') {
+        json!({ "uri": format!("file://{}", encode_path(shown)) })
+    } else {
+        json!({ "uri": encode_path(shown), "uriBaseId": SRCROOT })
+    }
+}
+
+/// Percent-encodes a `/`-separated path for use in a URI reference.
+pub fn encode_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+            );
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_percent_encoded() {
+        assert_eq!(encode_path("envs/prod/iam.tf"), "envs/prod/iam.tf");
+        assert_eq!(encode_path("a b/c%d#e.tf"), "a%20b/c%25d%23e.tf");
+        assert_eq!(encode_path("é.tf"), "%C3%A9.tf");
+        assert_eq!(encode_path("x:y?.tf"), "x%3Ay%3F.tf");
+    }
+
+    #[test]
+    fn absolute_paths_become_file_uris() {
+        assert_eq!(
+            artifact("/tmp/x y/main.tf"),
+            json!({ "uri": "file:///tmp/x%20y/main.tf" })
+        );
+        assert_eq!(
+            artifact("main.tf"),
+            json!({ "uri": "main.tf", "uriBaseId": "%SRCROOT%" })
+        );
+    }
+}

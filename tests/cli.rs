@@ -1,0 +1,235 @@
+//! Command-line behaviour around the report: rule selection from the config
+//! and the command line, file arguments (pre-commit), completions, man page.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+const PUBLIC_WITH_BAD_MEMBER: &str = r#"resource "google_cloud_run_v2_service" "api" {
+  name     = "api"
+  location = "europe-west1"
+  template {
+    containers {
+      image = "europe-west1-docker.pkg.dev/acme/apps/api:1"
+    }
+  }
+}
+
+resource "google_cloud_run_v2_service_iam_member" "public" {
+  location = google_cloud_run_v2_service.api.location
+  name     = google_cloud_run_v2_service.api.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_v2_service_iam_member" "typo" {
+  location = google_cloud_run_v2_service.api.location
+  name     = google_cloud_run_v2_service.api.name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:ci"
+}
+"#;
+
+fn run(dir: &Path, args: &[&str]) -> (String, String, i32) {
+    let out = Command::cargo_bin("runwarden")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn rules_found(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend(args);
+    let (out, err, code) = run(dir, &all);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let mut rules: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    rules.sort();
+    rules.dedup();
+    rules
+}
+
+fn project(config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+    if let Some(c) = config {
+        std::fs::write(dir.path().join("runwarden.toml"), c).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn select_and_ignore_come_from_the_config_unless_given_on_the_command_line() {
+    let both = ["invalid-member", "public-invoker"];
+    let dir = project(None);
+    assert_eq!(rules_found(dir.path(), &[]), both);
+
+    let dir = project(Some("ignore = [\"public-invoker\"]\n"));
+    assert_eq!(rules_found(dir.path(), &[]), ["invalid-member"]);
+    // The command line's --ignore replaces the config's list.
+    assert_eq!(
+        rules_found(dir.path(), &["--ignore", "invalid-member"]),
+        ["public-invoker"]
+    );
+
+    let dir = project(Some("select = [\"RW501\"]\n"));
+    assert_eq!(rules_found(dir.path(), &[]), ["invalid-member"]);
+    assert_eq!(
+        rules_found(dir.path(), &["--select", "public-invoker"]),
+        ["public-invoker"]
+    );
+
+    // A rule disabled in the config runs when the command line selects it.
+    let dir = project(Some("[rules.public-invoker]\nenabled = false\n"));
+    assert_eq!(rules_found(dir.path(), &[]), ["invalid-member"]);
+    assert_eq!(
+        rules_found(dir.path(), &["--select", "public-invoker,invalid-member"]),
+        both
+    );
+}
+
+#[test]
+fn unknown_rules_in_config_select_are_a_configuration_error() {
+    let dir = project(Some("select = [\"public-invokers\"]\n"));
+    let (_, err, code) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("public-invokers"), "{err}");
+}
+
+#[test]
+fn file_arguments_analyze_the_modules_they_belong_to() {
+    // Two root modules; naming a file of one analyzes that module only
+    // (this is what pre-commit passes).
+    let dir = tempfile::tempdir().unwrap();
+    for env in ["prod", "dev"] {
+        let d = dir.path().join("envs").join(env);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+        std::fs::write(d.join("variables.tf"), "variable \"x\" {}\n").unwrap();
+    }
+    let (out, err, code) = run(
+        dir.path(),
+        &["check", "--format", "json", "envs/prod/variables.tf"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["root"], "envs/prod");
+        // The other files of the module are analyzed too.
+        assert_eq!(f["file"], "envs/prod/main.tf");
+    }
+    // Several files of one module: the module once.
+    let (out2, _, _) = run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "envs/prod/variables.tf",
+            "envs/prod/main.tf",
+        ],
+    );
+    let doc2: Value = serde_json::from_str(&out2).unwrap();
+    assert_eq!(doc2["findings"], doc["findings"]);
+}
+
+#[test]
+fn completions_are_generated_for_common_shells() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (out, err, code) = run(dir.path(), &["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(out.contains("runwarden"), "{shell}");
+        assert!(out.contains("write-baseline"), "{shell}");
+    }
+    let (_, _, code) = run(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn man_page_is_roff() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, err, code) = run(dir.path(), &["man"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(".TH runwarden"));
+}
+
+#[test]
+fn version_is_the_crate_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _, code) = run(dir.path(), &["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        format!("runwarden {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_child_module_file_is_a_root_only_when_its_caller_is_not_analyzed() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = dir.path().join("modules/run");
+    let parent = dir.path().join("envs/prod");
+    std::fs::create_dir_all(&child).unwrap();
+    std::fs::create_dir_all(&parent).unwrap();
+    std::fs::write(child.join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+    std::fs::write(
+        parent.join("main.tf"),
+        "module \"run\" {\n  source = \"../../modules/run\"\n}\n",
+    )
+    .unwrap();
+    let roots = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend(args);
+        let (out, err, code) = run(dir.path(), &all);
+        assert_eq!(code, 1, "{err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        let mut r: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["root"].as_str().unwrap().to_string())
+            .collect();
+        r.dedup();
+        r
+    };
+    // What `pre-commit run --all-files` passes: same roots as `check .`.
+    let all_files = roots(&["envs/prod/main.tf", "modules/run/main.tf"]);
+    assert_eq!(all_files, ["envs/prod"]);
+    assert_eq!(roots(&["."]), all_files);
+    // Only the child changed: it is analyzed on its own.
+    assert_eq!(roots(&["modules/run/main.tf"]), ["modules/run"]);
+}
+
+#[test]
+fn config_exclude_applies_to_file_arguments() {
+    let dir = project(Some("exclude = [\"**/examples/**\"]\n"));
+    let ex = dir.path().join("examples/demo");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(ex.join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+    let (out, err, code) = run(
+        dir.path(),
+        &["check", "--format", "json", "examples/demo/main.tf"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    // Not excluded: analyzed.
+    let (_, _, code) = run(dir.path(), &["check", "main.tf"]);
+    assert_eq!(code, 1);
+}

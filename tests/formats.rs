@@ -1,0 +1,551 @@
+//! The CI formats (`sarif`, `junit`, `github`): snapshots on a few fixture
+//! cases, SARIF validated against the official schema on every case, and the
+//! properties CI systems rely on (stable fingerprints, escaping, counts).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const SNAPSHOT_CASES: &[&str] = &[
+    "public-invoker/v2-member-allusers",
+    "public-invoker/module-called-twice",
+    "public-invoker/v2-binding-two-public-members",
+    "invalid-member/binding-bad-members",
+    "parse-error/unclosed-block",
+    "suppression/above-resource",
+    "suppression/config-allow-glob",
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn all_cases() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for rule in std::fs::read_dir(fixtures()).unwrap().flatten() {
+        if !rule.path().is_dir() {
+            continue;
+        }
+        for case in std::fs::read_dir(rule.path()).unwrap().flatten() {
+            if case.path().join("expected.txt").is_file() {
+                out.push(case.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn case_args(case: &Path) -> Vec<String> {
+    std::fs::read_to_string(case.join("args"))
+        .map(|extra| {
+            extra
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs `runwarden check .` in `dir` with `args`; returns (stdout, stderr, code).
+fn run_in(dir: &Path, args: &[&str]) -> (String, String, i32) {
+    let out = Command::cargo_bin("runwarden")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("TF_VAR_public")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn run_case(case: &Path, format: &str) -> (String, i32) {
+    let extra = case_args(case);
+    let mut args = vec!["check", ".", "--show-suppressed", "--format", format];
+    args.extend(extra.iter().map(String::as_str));
+    let (out, err, code) = run_in(case, &args);
+    assert!(
+        code == 0 || code == 1,
+        "{}: exit {code}\n{err}",
+        case.display()
+    );
+    (out, code)
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+#[test]
+fn ci_formats_match_snapshots() {
+    for rel in SNAPSHOT_CASES {
+        let case = fixtures().join(rel);
+        let name = rel.replace('/', "__");
+        let (_, json_code) = run_case(&case, "json");
+        let mut outputs = Vec::new();
+        for format in ["sarif", "junit", "github"] {
+            let (out, code) = run_case(&case, format);
+            assert_eq!(code, json_code, "{name}: exit code differs for {format}");
+            outputs.push((format, out));
+        }
+        insta::with_settings!({snapshot_path => "snapshots/formats", prepend_module_to_snapshot => false}, {
+            for (format, out) in outputs {
+                let out = if format == "sarif" {
+                    // The rule catalogue is the same in every report and long:
+                    // snapshot it once (below), and the results per case.
+                    let doc: Value = serde_json::from_str(&out).unwrap();
+                    serde_json::to_string_pretty(&doc["runs"][0]["results"]).unwrap()
+                } else {
+                    out
+                };
+                insta::assert_snapshot!(format!("{name}.{format}"), out);
+            }
+        });
+    }
+}
+
+#[test]
+fn sarif_rule_catalogue_matches_snapshot() {
+    let case = fixtures().join("public-invoker/v2-member-allusers");
+    let (out, _) = run_case(&case, "sarif");
+    let mut doc: Value = serde_json::from_str(&out).unwrap();
+    // Shorten the embedded docs; their text is rules/<name>.md.
+    for r in doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .unwrap()
+    {
+        let help = r["help"]["text"].as_str().unwrap().to_string();
+        assert_eq!(r["help"]["markdown"].as_str(), Some(help.as_str()));
+        let name = r["name"].as_str().unwrap();
+        let doc_file = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("rules/{name}.md"));
+        assert_eq!(std::fs::read_to_string(doc_file).unwrap(), help);
+        r["help"] = Value::String(format!("<rules/{name}.md>"));
+    }
+    doc["runs"][0]["results"] = Value::Array(Vec::new());
+    insta::with_settings!({snapshot_path => "snapshots/formats", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("sarif-run-without-results", serde_json::to_string_pretty(&doc).unwrap());
+    });
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema_on_every_fixture() {
+    let validator = sarif_validator();
+    let mut failures = Vec::new();
+    for case in all_cases() {
+        let (out, _) = run_case(&case, "sarif");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        if !errors.is_empty() {
+            failures.push(format!("{}: {}", case.display(), errors.join("; ")));
+        }
+        // What GitHub code scanning needs beyond the schema.
+        let run = &doc["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        for r in run["results"].as_array().unwrap() {
+            let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[idx]["id"], r["ruleId"], "{}", case.display());
+            let loc = &r["locations"][0]["physicalLocation"];
+            let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(!uri.is_empty() && !uri.starts_with('/'), "{uri}");
+            assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+            assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+            assert!(r["partialFingerprints"]["runwarden/v1"].is_string());
+            for rel in r["relatedLocations"].as_array().into_iter().flatten() {
+                assert!(rel["physicalLocation"]["artifactLocation"]["uri"].is_string());
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn sarif_validator_rejects_a_broken_report() {
+    // Guards against a validator that accepts everything.
+    let validator = sarif_validator();
+    let case = fixtures().join("public-invoker/v2-member-allusers");
+    let (out, _) = run_case(&case, "sarif");
+    let mut doc: Value = serde_json::from_str(&out).unwrap();
+    assert!(validator.is_valid(&doc));
+    doc["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
+    assert!(!validator.is_valid(&doc));
+}
+
+#[test]
+fn sarif_marks_suppressed_findings_with_their_reason() {
+    let case = fixtures().join("suppression/above-resource");
+    let (out, _) = run_case(&case, "sarif");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let suppressed: Vec<&Value> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert!(!suppressed.is_empty());
+    for r in suppressed {
+        let s = &r["suppressions"][0];
+        assert_eq!(s["kind"], "inSource");
+        assert!(!s["justification"].as_str().unwrap().is_empty());
+    }
+    // Without --show-suppressed they are left out.
+    let (plain, _, _) = run_in(&case, &["check", ".", "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&plain).unwrap();
+    assert!(
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("suppressions").is_none())
+    );
+}
+
+const SERVICE: &str = r#"resource "google_cloud_run_v2_service" "api" {
+  name     = "api"
+  location = "europe-west1"
+  template {
+    containers {
+      image = "europe-west1-docker.pkg.dev/acme/apps/api:1"
+    }
+  }
+}
+"#;
+
+fn grant(name: &str, member: &str) -> String {
+    format!(
+        r#"resource "google_cloud_run_v2_service_iam_member" "{name}" {{
+  location = google_cloud_run_v2_service.api.location
+  name     = google_cloud_run_v2_service.api.name
+  role     = "roles/run.invoker"
+  member   = "{member}"
+}}
+"#
+    )
+}
+
+fn fingerprints(dir: &Path) -> Vec<(String, u64)> {
+    let (out, _, _) = run_in(dir, &["check", ".", "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["partialFingerprints"]["runwarden/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fingerprints_survive_unrelated_lines_moving() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tf");
+    std::fs::write(&main, format!("{SERVICE}\n{}", grant("public", "allUsers"))).unwrap();
+    let before = fingerprints(dir.path());
+    assert_eq!(before.len(), 1);
+    std::fs::write(
+        &main,
+        format!(
+            "# a comment\n\nlocals {{\n  team = \"web\"\n}}\n\n{SERVICE}\n\n\n{}",
+            grant("public", "allUsers")
+        ),
+    )
+    .unwrap();
+    let after = fingerprints(dir.path());
+    assert_eq!(after.len(), 1);
+    assert_eq!(before[0].0, after[0].0, "fingerprint changed");
+    assert_ne!(before[0].1, after[0].1, "the finding should have moved");
+    // A different resource is a different finding.
+    std::fs::write(&main, format!("{SERVICE}\n{}", grant("open", "allUsers"))).unwrap();
+    assert_ne!(fingerprints(dir.path())[0].0, before[0].0);
+}
+
+fn finding_count(dir: &Path, extra: &[&str]) -> (usize, i32) {
+    let mut args = vec!["check", ".", "--format", "json"];
+    args.extend(extra);
+    let (out, err, code) = run_in(dir, &args);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    (doc["findings"].as_array().unwrap().len(), code)
+}
+
+#[test]
+fn baseline_hides_recorded_findings_and_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tf");
+    std::fs::write(&main, format!("{SERVICE}\n{}", grant("public", "allUsers"))).unwrap();
+    assert_eq!(finding_count(dir.path(), &[]), (1, 1));
+
+    // Writing a baseline records the finding and reports nothing.
+    let (_, err, code) = run_in(
+        dir.path(),
+        &["check", ".", "--write-baseline", "baseline.json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(written["version"], 1);
+    assert_eq!(written["findings"][0]["rule"], "public-invoker");
+    assert_eq!(
+        written["findings"][0]["resource"],
+        "google_cloud_run_v2_service_iam_member.public"
+    );
+    assert!(written["findings"][0]["fingerprint"].is_string());
+    let b = ["--baseline", "baseline.json"];
+    assert_eq!(finding_count(dir.path(), &b), (0, 0));
+
+    // Moving code does not bring it back.
+    std::fs::write(
+        &main,
+        format!("\n\n# moved\n{}\n\n{SERVICE}", grant("public", "allUsers")),
+    )
+    .unwrap();
+    assert_eq!(finding_count(dir.path(), &b), (0, 0));
+
+    // A new finding is reported; the recorded one stays hidden.
+    std::fs::write(
+        &main,
+        format!(
+            "{SERVICE}\n{}\n{}",
+            grant("public", "allUsers"),
+            grant("open", "allAuthenticatedUsers")
+        ),
+    )
+    .unwrap();
+    let (out, _, code) = run_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0]["resource"],
+        "google_cloud_run_v2_service_iam_member.open"
+    );
+
+    // Fixing the recorded one does not hide another one elsewhere.
+    std::fs::write(
+        &main,
+        format!("{SERVICE}\n{}", grant("open", "allAuthenticatedUsers")),
+    )
+    .unwrap();
+    assert_eq!(finding_count(dir.path(), &b), (1, 1));
+
+    // The human summary says how many the baseline hid.
+    std::fs::write(&main, format!("{SERVICE}\n{}", grant("public", "allUsers"))).unwrap();
+    let (human, _, _) = run_in(dir.path(), &["check", ".", "--baseline", "baseline.json"]);
+    assert!(human.contains("1 in the baseline"), "{human}");
+}
+
+#[test]
+fn baseline_matching_counts_findings_with_the_same_key() {
+    // Two reason-less suppression comments in one file share rule, resource
+    // (none), file and message: one key. A baseline holding one of them
+    // absorbs one finding, not both.
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tf");
+    let bare = "# runwarden:ignore public-invoker\n";
+    std::fs::write(
+        &main,
+        format!("{SERVICE}\n{bare}{}", grant("public", "allUsers")),
+    )
+    .unwrap();
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--write-baseline", "b.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(finding_count(dir.path(), &["--baseline", "b.json"]), (0, 0));
+    std::fs::write(
+        &main,
+        format!("{bare}{SERVICE}\n{bare}{}", grant("public", "allUsers")),
+    )
+    .unwrap();
+    let (out, _, _) = run_in(
+        dir.path(),
+        &["check", ".", "--format", "json", "--baseline", "b.json"],
+    );
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["invalid-suppression"]);
+}
+
+#[test]
+fn a_broken_baseline_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), SERVICE).unwrap();
+    std::fs::write(dir.path().join("b.json"), "{ not json").unwrap();
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--baseline", "b.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid baseline"), "{err}");
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--baseline", "missing.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read baseline"), "{err}");
+}
+
+#[test]
+fn junit_has_a_suite_per_root_and_a_case_per_rule_or_finding() {
+    let case = fixtures().join("public-invoker/module-called-twice");
+    let (out, _) = run_case(&case, "junit");
+    let report = quick_junit::Report::deserialize_from_str(&out).unwrap();
+    let (json, _) = run_case(&case, "json");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let mut roots: Vec<&str> = findings
+        .iter()
+        .map(|f| f["root"].as_str().unwrap())
+        .collect();
+    roots.sort();
+    roots.dedup();
+    assert!(report.test_suites.len() >= roots.len());
+    let failures: usize = report.test_suites.iter().map(|s| s.failures).sum();
+    assert_eq!(failures, findings.len());
+    assert_eq!(report.failures, findings.len());
+    for suite in &report.test_suites {
+        assert_eq!(suite.tests, suite.test_cases.len());
+        assert!(suite.test_cases.iter().all(|c| c.classname.is_some()));
+        // Every rule that ran appears: as failures, or as one passing case.
+        let classes: std::collections::BTreeSet<&str> = suite
+            .test_cases
+            .iter()
+            .filter_map(|c| c.classname.as_ref().map(|c| c.as_str()))
+            .collect();
+        assert!(classes.contains("public-invoker"));
+        assert!(classes.contains("invalid-member"));
+    }
+}
+
+#[test]
+fn junit_lists_only_the_rules_that_ran() {
+    let case = fixtures().join("public-invoker/v2-member-allusers");
+    let (out, _, _) = run_in(
+        &case,
+        &[
+            "check",
+            ".",
+            "--format",
+            "junit",
+            "--select",
+            "invalid-member",
+        ],
+    );
+    let report = quick_junit::Report::deserialize_from_str(&out).unwrap();
+    let names: Vec<&str> = report.test_suites[0]
+        .test_cases
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["invalid-member (RW501): no finding"]);
+    assert_eq!(report.failures, 0);
+}
+
+#[test]
+fn github_annotations_are_one_escaped_line_per_finding() {
+    let case = fixtures().join("invalid-member/binding-bad-members");
+    let (out, _) = run_case(&case, "github");
+    let (json, _) = run_case(&case, "json");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(lines.len(), findings.len());
+    for (line, f) in lines.iter().zip(findings) {
+        let level = match f["severity"].as_str().unwrap() {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "notice",
+        };
+        let expected_head = format!(
+            "::{level} file={},line={},endLine={},col={},endColumn={},title={} ({})::",
+            f["file"].as_str().unwrap(),
+            f["line"],
+            f["end_line"],
+            f["column"],
+            f["end_column"],
+            f["rule"].as_str().unwrap(),
+            f["id"].as_str().unwrap(),
+        );
+        assert!(line.starts_with(&expected_head), "{line}\n{expected_head}");
+        assert!(!line.contains('\r'));
+    }
+    assert!(out.lines().last().unwrap().starts_with("runwarden: "));
+    // --quiet: the annotations only.
+    let (quiet, _, _) = run_in(&case, &["check", ".", "--format", "github", "--quiet"]);
+    assert!(quiet.lines().all(|l| l.starts_with("::")), "{quiet}");
+}
+
+#[test]
+fn quiet_drops_the_summary_but_not_the_findings() {
+    let case = fixtures().join("public-invoker/v2-member-allusers");
+    let (loud, _, code) = run_in(&case, &["check", "."]);
+    let (quiet, _, quiet_code) = run_in(&case, &["check", ".", "-q"]);
+    assert_eq!(code, quiet_code);
+    assert!(loud.contains("runwarden: 1 error"));
+    assert!(!quiet.contains("runwarden: 1 error"));
+    assert!(quiet.contains("public-invoker"));
+    for format in ["json", "sarif", "junit"] {
+        let (a, _, _) = run_in(&case, &["check", ".", "--format", format]);
+        let (b, _, _) = run_in(&case, &["check", ".", "--format", format, "--quiet"]);
+        assert_eq!(a, b, "--quiet changed {format}");
+    }
+}
+
+#[test]
+fn output_writes_any_format_to_a_file() {
+    let case = fixtures().join("public-invoker/v2-member-allusers");
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.sarif");
+    let (stdout, _, code) = run_in(
+        &case,
+        &[
+            "check",
+            ".",
+            "--format",
+            "sarif",
+            "--output",
+            target.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert!(sarif_validator().is_valid(&doc));
+}
