@@ -31,7 +31,8 @@ measure() {
   : > "$WORK/$name.wall"; : > "$WORK/$name.cpu"; : > "$WORK/$name.rss"
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -f "%e %U %S %M" -o "$WORK/$name.t" "$@" >/dev/null 2>&1 || true
-    read -r e u s m < "$WORK/$name.t"
+    # GNU time puts "Command exited with non-zero status" first when exit != 0.
+    read -r e u s m <<< "$(tail -n 1 "$WORK/$name.t")"
     echo "$e" >> "$WORK/$name.wall"
     echo "$u $s" | awk '{print $1+$2}' >> "$WORK/$name.cpu"
     echo "$m" >> "$WORK/$name.rss"

@@ -251,7 +251,19 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             .map(|(i, (module, path))| {
                 let display = display_path(&cwd, &path);
                 let r = match std::fs::read(&path) {
-                    Ok(bytes) => Ok(SourceFile::parse(base + i as FileId, path, display, bytes)),
+                    Ok(bytes) => {
+                        let mut file = SourceFile::parse(base + i as FileId, path, display, bytes);
+                        // Drop what the model never reads while still in parallel,
+                        // before every file of the batch is held at once.
+                        for block in &mut file.body.blocks {
+                            if block.kind == "resource"
+                                && block.labels.first().is_some_and(|t| !models_body(t))
+                            {
+                                slim(block);
+                            }
+                        }
+                        Ok(file)
+                    }
                     Err(e) => Err((display, e.to_string())),
                 };
                 (module, r)
@@ -457,6 +469,43 @@ fn read_manifest(m: &mut ModuleConfig) {
         m.installed
             .insert(key.to_string(), normalize(&m.dir, Path::new(dir)));
     }
+}
+
+/// Resource types whose configuration the access model reads, directly or
+/// through references (service account emails, project ids, custom roles).
+/// Other managed resources keep only `count`/`for_each`: a reference to one
+/// of their attributes stays symbolic (`${type.name.attr}`), which is what
+/// most of them are anyway (ids, self links), and large monorepos of
+/// unrelated infrastructure cost little memory.
+fn models_body(rtype: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "google_cloud_run",
+        "google_cloudfunctions2_",
+        "google_service_account",
+        "google_project",
+        "google_folder",
+        "google_organization",
+        "google_org_policy",
+        "google_pubsub_subscription",
+        "google_cloud_scheduler_",
+        "google_cloud_tasks_",
+        "google_eventarc_",
+        "google_workflows_",
+        "google_compute_backend_service",
+        "google_compute_region_backend_service",
+        "google_compute_region_network_endpoint_group",
+        "google_iap_",
+    ];
+    PREFIXES.iter().any(|p| rtype.starts_with(p))
+}
+
+fn slim(block: &mut Block) {
+    block.body.blocks.clear();
+    block
+        .body
+        .attributes
+        .retain(|a| matches!(a.name.as_str(), "count" | "for_each"));
+    block.body.attributes.shrink_to_fit();
 }
 
 /// Moves the top-level blocks of a parsed file into its module.
