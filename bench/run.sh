@@ -46,7 +46,7 @@ echo
 echo "| corpus | files | MB | check wall | check CPU | peak RSS | parse-only wall | rg -c google_ | check/rg | check/parse | RSS/bytes |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 declare -A WALL
-for scale in 1 2 4; do
+for scale in ${SCALES:-1 2 4}; do
   n=$((MODULES * scale))
   dir="$WORK/corpus-$scale"
   "$GEN" --modules "$n" --out "$dir" >/dev/null
@@ -67,17 +67,19 @@ for scale in 1 2 4; do
   echo "| ${scale}x ($n modules) | $files | $mb | $cw | $cc | $rss_mb | $pw | $rw | $(ratio "$cw" "$rw") | $(ratio "$cw" "$pw") | $rss_ratio |"
 done
 echo
-awk -v a="${WALL[1]}" -v b="${WALL[2]}" -v c="${WALL[4]}" 'BEGIN {printf "Scaling: 2x input -> %.2fx time, 4x input -> %.2fx time\n", b/a, c/a}'
+if [ -n "${WALL[2]:-}" ] && [ -n "${WALL[4]:-}" ]; then
+  awk -v a="${WALL[1]}" -v b="${WALL[2]}" -v c="${WALL[4]}" 'BEGIN {printf "Scaling: 2x input -> %.2fx time, 4x input -> %.2fx time\n", b/a, c/a}'
+fi
 
 # Pre-commit mode: one changed file of one module.
-one=$(find "$WORK/corpus-1/modules" -name main.tf | sort | head -1)
+one=$(find "$WORK/corpus-1/modules" -name main.tf | sort | sed -n 1p)
 read -r pw _ pr <<< "$(measure precommit "$BIN" check "$one" --format json --output /dev/null)"
 echo "Pre-commit (one file: $one): wall $pw s, RSS $((pr / 1024)) MB"
 
 if command -v checkov >/dev/null 2>&1; then
   sub="$WORK/checkov-subset"
   rm -rf "$sub"; mkdir -p "$sub"
-  find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | head -50 | xargs -I{} cp -r {} "$sub/"
+  find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | sed -n 1,50p | xargs -I{} cp -r {} "$sub/"
   subbytes=$(find "$sub" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
   read -r kw _ _ <<< "$(RUNS=1 measure checkov checkov -d "$sub" --quiet --compact --framework terraform)"
   read -r ow _ _ <<< "$(measure ours-subset "$BIN" check "$sub" --format json --output /dev/null)"
