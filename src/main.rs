@@ -1,4 +1,5 @@
 //! Command line: parse arguments, call the library, print, exit.
+#![forbid(unsafe_code)]
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use runwarden::baseline;

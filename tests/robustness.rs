@@ -169,6 +169,76 @@ fn symlink_loops_are_not_followed() {
 }
 
 #[test]
+fn ten_megabyte_file_with_a_million_element_list() {
+    let d = tempfile::tempdir().unwrap();
+    let mut text = String::with_capacity(10_500_000);
+    text.push_str("locals {\n  big = [\n");
+    for i in 0..1_000_000 {
+        text.push_str(&format!("    {i},\n"));
+    }
+    text.push_str("  ]\n}\n");
+    assert!(text.len() > 7_000_000);
+    // Pad with a comment to pass 10 MB.
+    text.push_str(&format!(
+        "# {}\n",
+        "x".repeat(10_500_000 - text.len().min(10_500_000))
+    ));
+    write(d.path(), "big.tf", text);
+    write(d.path(), "main.tf", PUBLIC);
+    let (code, out, _) = check(d.path(), &["--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("public-invoker"));
+}
+
+#[test]
+fn output_does_not_depend_on_file_creation_order() {
+    let make = |order: &[usize]| {
+        let d = tempfile::tempdir().unwrap();
+        for &i in order {
+            write(
+                d.path(),
+                &format!("m{i}/main.tf"),
+                PUBLIC.replace("\"api\"", &format!("\"api{i}\"")),
+            );
+            write(
+                d.path(),
+                &format!("m{i}/extra.tf"),
+                format!("locals {{\n  n = {i}\n}}\n"),
+            );
+        }
+        let out = Command::cargo_bin("runwarden")
+            .unwrap()
+            .current_dir(d.path())
+            .args(["check", ".", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout;
+        // Temporary directory names differ; findings are relative to it.
+        String::from_utf8(out).unwrap()
+    };
+    let forward: Vec<usize> = (0..12).collect();
+    let shuffled = [7, 2, 11, 0, 5, 9, 1, 10, 3, 8, 6, 4];
+    assert_eq!(make(&forward), make(&shuffled));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_reported_not_skipped() {
+    // Root reads any file whatever its mode, so a dangling link stands in
+    // for a file that cannot be read.
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    std::os::unix::fs::symlink(
+        d.path().join("missing-target.tf"),
+        d.path().join("broken.tf"),
+    )
+    .unwrap();
+    let (code, out, _) = check(d.path(), &["--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("cannot read broken.tf"), "{out}");
+}
+
+#[test]
 fn large_files_parse() {
     let d = tempfile::tempdir().unwrap();
     let mut text = String::from("locals {\n");
