@@ -71,7 +71,9 @@ enum GraphFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Each finding with its source snippet, then a summary (colour on a terminal; NO_COLOR respected).
     Human,
+    /// The JSON document of the contract (findings and summary), for scripts.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
