@@ -79,11 +79,11 @@ echo "Pre-commit (one file: $one): wall $pw s, RSS $((pr / 1024)) MB"
 if command -v checkov >/dev/null 2>&1; then
   sub="$WORK/checkov-subset"
   rm -rf "$sub"; mkdir -p "$sub"
-  find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | sed -n 1,50p | xargs -I{} cp -r {} "$sub/"
+  find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | sed -n "1,${CHECKOV_MODULES:-200}p" | xargs -I{} cp -r {} "$sub/"
   subbytes=$(find "$sub" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
   read -r kw _ _ <<< "$(RUNS=1 measure checkov checkov -d "$sub" --quiet --compact --framework terraform)"
   read -r ow _ _ <<< "$(measure ours-subset "$BIN" check "$sub" --format json --output /dev/null)"
-  echo "Checkov on a 50-module subset ($((subbytes / 1000)) kB): checkov ${kw} s, runwarden ${ow} s, ratio $(awk -v a="$kw" -v b="$ow" 'BEGIN {printf "%.0fx", a/b}')"
+  echo "Checkov on a ${CHECKOV_MODULES:-200}-module subset ($((subbytes / 1000)) kB): checkov ${kw} s, runwarden ${ow} s, ratio $(awk -v a="$kw" -v b="$ow" 'BEGIN {printf "%.0fx", a/b}')"
 else
   echo "Checkov: not installed (pip install checkov) - not measured"
 fi
