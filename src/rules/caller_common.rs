@@ -1,8 +1,24 @@
 //! Shared pieces of the caller rules (RW201-RW204, RW304): anchors, naming,
 //! and the grant that would fix a missing one.
 
+use super::{Finding, Rule};
 use crate::model::{AccessModel, Caller, Identity, Service, ServiceKind};
 use crate::syntax::Span;
+
+/// A finding about caller `c` at `span`, with the service in `related` and
+/// the caller's block and module calls as suppression anchors.
+pub fn finding(
+    rule: &'static Rule,
+    c: &Caller,
+    span: Span,
+    service: Option<&Service>,
+    message: String,
+) -> Finding {
+    let mut f = Finding::new(rule, span, c.root, &c.address, message);
+    f.related.extend(service.map(|s| s.address.clone()));
+    f.anchors = anchors(c, span);
+    f
+}
 
 pub fn anchors(c: &Caller, span: Span) -> Vec<Span> {
     let mut a = vec![span, c.span];

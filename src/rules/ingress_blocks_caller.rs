@@ -45,11 +45,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             } else {
                 continue;
             };
-            let mut f = Finding::new(
+            let mut f = cc::finding(
                 &RULE,
+                c,
                 c.target_span,
-                c.root,
-                &c.address,
+                Some(s),
                 format!(
                     "ingress {:?} of {} will reject {}: {why}",
                     ingress.label(),
@@ -57,8 +57,6 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     c.kind.noun()
                 ),
             );
-            f.related = vec![s.address.clone()];
-            f.anchors = cc::anchors(c, c.target_span);
             f.help = Some("call the service from the same project through its run.app URL, or allow the traffic path (ingress all, or internal-and-cloud-load-balancing behind a load balancer)".into());
             out.push(f);
         }

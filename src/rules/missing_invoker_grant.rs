@@ -31,11 +31,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 || c.target_text.contains("${")
                 || c.target_text.starts_with("unresolved");
             if cloud_run {
-                let mut f = Finding::new(
+                let mut f = cc::finding(
                     &RULE,
+                    c,
                     c.target_span,
-                    c.root,
-                    &c.address,
+                    None,
                     format!(
                         "cannot tell which Cloud Run service {} {} calls ({}): its grants were not checked",
                         c.kind.noun(),
@@ -44,7 +44,6 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.severity = Severity::Note;
-                f.anchors = cc::anchors(c, c.target_span);
                 out.push(f);
             }
             continue;
@@ -57,11 +56,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 "invoke"
             };
             if let Identity::Unknown(why) = &c.identity {
-                let mut f = Finding::new(
+                let mut f = cc::finding(
                     &RULE,
+                    c,
                     span,
-                    c.root,
-                    &c.address,
+                    Some(s),
                     format!(
                         "{} calls {} with an identity that is not known ({why}); make sure it may {verb} it",
                         c.kind.noun(),
@@ -69,19 +68,17 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.severity = Severity::Note;
-                f.related = vec![s.address.clone()];
-                f.anchors = cc::anchors(c, span);
                 out.push(f);
                 continue;
             }
             match model.may(t, &c.identity, &c.action) {
                 Verdict::Allowed { .. } | Verdict::Public(_) => {}
                 Verdict::Partial(why) => {
-                    let mut f = Finding::new(
+                    let mut f = cc::finding(
                         &RULE,
+                        c,
                         span,
-                        c.root,
-                        &c.address,
+                        Some(s),
                         format!(
                             "could not verify that {} may {verb} {}: {why}",
                             cc::identity_text(c),
@@ -89,8 +86,6 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         ),
                     );
                     f.severity = Severity::Note;
-                    f.related = vec![s.address.clone()];
-                    f.anchors = cc::anchors(c, span);
                     out.push(f);
                 }
                 Verdict::Denied => {
@@ -99,11 +94,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     } else {
                         "run.routes.invoke"
                     };
-                    let mut f = Finding::new(
+                    let mut f = cc::finding(
                         &RULE,
+                        c,
                         span,
-                        c.root,
-                        &c.address,
+                        Some(s),
                         format!(
                             "{} calls {} as {}, which holds no role with {permission} on it: requests will fail with 403 (INVOKER_PERMISSION_DENIED)",
                             c.kind.noun(),
@@ -111,8 +106,6 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                             cc::identity_text(c)
                         ),
                     );
-                    f.related = vec![s.address.clone()];
-                    f.anchors = cc::anchors(c, span);
                     f.help = Some(
                         "grant roles/run.invoker on the service to the caller's identity:".into(),
                     );

@@ -82,19 +82,17 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             if accepted(audience, s) != Some(false) {
                 continue;
             }
-            let mut f = Finding::new(
+            let mut f = cc::finding(
                 &RULE,
+                c,
                 *span,
-                c.root,
-                &c.address,
+                Some(s),
                 format!(
                     "OIDC audience {audience:?} of {} is neither the URL of {} nor one of its custom_audiences: Cloud Run will reject the token (401)",
                     c.kind.noun(),
                     cc::target_text(s)
                 ),
             );
-            f.related = vec![s.address.clone()];
-            f.anchors = cc::anchors(c, *span);
             f.help = Some("remove `audience` (it defaults to the endpoint URL), set it to the service URL, or add it to the service's custom_audiences".into());
             out.push(f);
         }

@@ -42,11 +42,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 })
                 .collect();
             let span = c.identity_span.unwrap_or(c.span);
-            let mut f = Finding::new(
+            let mut f = cc::finding(
                 &RULE,
+                c,
                 span,
-                c.root,
-                &c.address,
+                Some(s),
                 format!(
                     "{} may call {} only through {}: far more than it needs",
                     cc::identity_text(c),
@@ -54,10 +54,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     via.join(", ")
                 ),
             );
-            f.related = std::iter::once(s.address.clone())
-                .chain(grants.iter().map(|g| model.grants[*g].address.clone()))
-                .collect();
-            f.anchors = cc::anchors(c, span);
+            f.related
+                .extend(grants.iter().map(|g| model.grants[*g].address.clone()));
             f.help = Some(
                 "grant roles/run.invoker on this service instead and drop the broad role:".into(),
             );

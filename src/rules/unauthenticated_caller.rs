@@ -37,11 +37,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 severity = Severity::Note;
                 why = " unless every task sets its own oidc_token".into();
             }
-            let mut f = Finding::new(
+            let mut f = cc::finding(
                 &RULE,
+                c,
                 c.target_span,
-                c.root,
-                &c.address,
+                Some(s),
                 format!(
                     "{} sends {what} to {}, which is not public: requests will fail with 401/403{why}",
                     c.kind.noun(),
@@ -49,8 +49,6 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 ),
             );
             f.severity = severity;
-            f.related = vec![s.address.clone()];
-            f.anchors = cc::anchors(c, c.target_span);
             f.help = Some(match c.kind {
                 CallerKind::Workflow => "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account".into(),
                 _ => "add an oidc_token { service_account_email = ... } block and grant that service account roles/run.invoker on the service".into(),
