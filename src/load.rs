@@ -226,7 +226,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     let mut pending: Vec<(PathBuf, Vec<PathBuf>)> = dirs.into_iter().collect();
     while !pending.is_empty() {
         let batch = std::mem::take(&mut pending);
-        for (dir, files) in &batch {
+        for (dir, _) in &batch {
             let id = ws.modules.len();
             ws.module_by_dir.insert(dir.clone(), id);
             ws.modules.push(ModuleConfig {
@@ -234,7 +234,6 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
                 display: display_path(&cwd, dir),
                 ..Default::default()
             });
-            let _ = files;
         }
         let all: Vec<(ModuleId, PathBuf)> = batch
             .iter()
@@ -284,7 +283,6 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
                 }
             };
             let id = ws.files.len() as FileId;
-            debug_assert_eq!(id, file_id_of(&file, id));
             let name = file
                 .path
                 .file_name()
@@ -368,7 +366,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     // Modules only reachable through a cycle of calls still get analyzed.
     let reachable = reachable_from(&ws, &roots);
     for id in walked {
-        if !reachable.contains(&id) && !roots.contains(&id) && is_walked_root_candidate(&ws, id) {
+        if !reachable.contains(&id) && !roots.contains(&id) {
             roots.push(id);
         }
     }
@@ -389,15 +387,6 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         ws.var_files.push(id);
     }
     Ok(ws)
-}
-
-fn file_id_of(_f: &SourceFile, id: FileId) -> FileId {
-    id
-}
-
-fn is_walked_root_candidate(ws: &Workspace, id: ModuleId) -> bool {
-    // Only modules found by the walk (not pulled in as children from outside).
-    !ws.modules[id].files.is_empty()
 }
 
 fn reachable_from(ws: &Workspace, roots: &[ModuleId]) -> BTreeSet<ModuleId> {
@@ -512,9 +501,7 @@ fn slim(block: &mut Block) {
 fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
     let body = std::mem::take(&mut ws.files[file as usize].body);
     let m = &mut ws.modules[module];
-    for attr in body.attributes {
-        let _ = attr; // top-level attributes are not valid Terraform; ignored
-    }
+    // Top-level attributes are not valid Terraform: ignored.
     for block in body.blocks {
         match (block.kind.as_str(), block.labels.len()) {
             ("resource", 2) | ("data", 2) => {
