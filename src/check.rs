@@ -193,11 +193,12 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let key = |f: &Finding| {
         let file = &ws.files[f.span.file as usize];
         let (line, col) = file.line_col(f.span.start);
+        // SPEC §2: by file, line, rule; then column and address for ties.
         (
             file.display.clone(),
             line,
-            col,
             f.rule.name,
+            col,
             f.resource.clone(),
             f.message.clone(),
             f.root,
