@@ -22,6 +22,12 @@ pub enum Exposure<'m> {
         service: Option<&'m Service>,
         role: &'m str,
     },
+    /// A public member may run a job that is not in this configuration.
+    InvokeUnlistedJob {
+        grant: &'m Grant,
+        member: &'m str,
+        span: Span,
+    },
     /// `invoker_iam_disabled` (or the v1 annotation) on a service.
     IamDisabled { service: &'m Service, span: Span },
 }
@@ -77,6 +83,19 @@ pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
                         span: m.span,
                         service: s,
                     }),
+                    // A job has no ingress: public run rights are public
+                    // whether or not the job is in this configuration.
+                    None if roles::is_invoke_only(role)
+                        && grant
+                            .resource_type
+                            .starts_with("google_cloud_run_v2_job_iam_") =>
+                    {
+                        out.push(Exposure::InvokeUnlistedJob {
+                            grant,
+                            member,
+                            span: m.span,
+                        })
+                    }
                     None if roles::is_invoke_only(role) => {}
                     _ => out.push(Exposure::Privileged {
                         grant,

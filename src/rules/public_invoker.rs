@@ -71,6 +71,32 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 f.help = Some("remove invoker_iam_disabled and grant roles/run.invoker to the callers, or record that it is public by design with a suppression".into());
                 out.push(f);
             }
+            Exposure::InvokeUnlistedJob {
+                grant,
+                member,
+                span,
+            } => {
+                let target = match &grant.scope {
+                    crate::model::Scope::UnresolvedService(d) => d.clone(),
+                    _ => "a job".into(),
+                };
+                let mut f = Finding::new(
+                    &RULE,
+                    span,
+                    grant.root,
+                    &grant.address,
+                    format!(
+                        "{member} can run Cloud Run job {target} (not in this configuration; jobs run through the Cloud Run API)"
+                    ),
+                );
+                f.related = pe::related(grant, None);
+                f.anchors = pe::grant_anchors(grant, span);
+                f.help = Some(format!(
+                    "grant {} to the identities that run the job instead of {member}",
+                    grant.role.as_deref().unwrap_or("the role")
+                ));
+                out.push(f);
+            }
             Exposure::Privileged { .. } => {}
         }
     }

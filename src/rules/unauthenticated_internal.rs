@@ -40,7 +40,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 pe::service_anchors(service, *span),
                 Vec::new(),
             ),
-            Exposure::Privileged { .. } => continue,
+            Exposure::Privileged { .. } | Exposure::InvokeUnlistedJob { .. } => continue,
         };
         let Reach::InternalOnly(why) = pe::reach(service) else {
             continue;
