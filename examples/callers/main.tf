@@ -1,4 +1,8 @@
-# Callers of Cloud Run services: one works, two will fail after apply.
+# Callers of Cloud Run services. Every caller here will fail after apply:
+# - the push subscription's identity has no invoker grant on "api" (403);
+# - the second subscription sends no token, to another project's internal
+#   service (rejected by ingress, then 401/403);
+# - the Scheduler job is granted, but its token's audience is not the URL (401).
 # Run: cargo run -- check examples/callers   or   cargo run -- graph examples/callers
 provider "google" {
   project = "acme"
@@ -48,7 +52,7 @@ resource "google_pubsub_subscription" "noauth" {
     push_endpoint = google_cloud_run_v2_service.internal.uri
   }
 }
-resource "google_cloud_scheduler_job" "ok" {
+resource "google_cloud_scheduler_job" "report" {
   name = "ok"
   http_target {
     uri = google_cloud_run_v2_service.api.uri
@@ -58,7 +62,8 @@ resource "google_cloud_scheduler_job" "ok" {
     }
   }
 }
-resource "google_project_iam_member" "editor" {
+# Viewing does not include invoking: this grant does not help the pusher.
+resource "google_project_iam_member" "pusher_viewer" {
   project = "acme"
   role    = "roles/run.viewer"
   member  = "serviceAccount:${google_service_account.pusher.email}"
