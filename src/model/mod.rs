@@ -198,6 +198,12 @@ pub struct AccessModel {
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
     pub index: GrantIndex,
+    /// `resource_changes` of a `--plan` file (empty without one).
+    pub plan_changes: Vec<crate::plan::PlanChange>,
+    /// The `--plan` file, for findings that point into it.
+    pub plan_file: Option<crate::syntax::FileId>,
+    /// Bindings of `--live-policy` exports on Cloud Run services and jobs.
+    pub live: Vec<crate::live::LiveBinding>,
 }
 
 impl AccessModel {
