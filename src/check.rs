@@ -22,6 +22,10 @@ pub struct Options {
     pub env_vars: Vec<(String, String)>,
     /// Stop after discovery and parsing (benchmarks measure this floor).
     pub parse_only: bool,
+    /// `--plan`: a `terraform show -json` plan or state.
+    pub plan: Option<PathBuf>,
+    /// `--live-policy`: `FILE` or `projects/P/locations/L/services/S=FILE`.
+    pub live_policies: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +34,10 @@ pub enum CheckError {
     Config(#[from] config::ConfigError),
     #[error(transparent)]
     Load(#[from] load::LoadError),
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
+    #[error(transparent)]
+    Live(#[from] crate::live::LiveError),
     #[error("unknown rule {0:?} in --select/--ignore (see `runwarden rules`)")]
     UnknownRule(String),
 }
@@ -105,13 +113,37 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let exclude = cfg.exclude_set()?;
     let mut timings = Vec::new();
     let started = std::time::Instant::now();
-    let ws = load::load(
+    // Inputs beside the configuration are read first: a broken one stops
+    // the run (exit 2) before any analysis.
+    let plan = match &opts.plan {
+        Some(p) => Some(crate::plan::read(p, &cwd)?),
+        None => None,
+    };
+    let live_files = opts
+        .live_policies
+        .iter()
+        .map(|arg| crate::live::read(arg, &cwd))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut ws = load::load(
         &paths,
         &LoadOptions {
             exclude: &exclude,
             var_files: &opts.var_files,
         },
     )?;
+    // With Terraform sources, the plan supplies their variables (and its
+    // changes); alone, its resource instances are the configuration.
+    let plan_file = plan.as_ref().map(|p| {
+        if ws.roots.is_empty() {
+            crate::plan::install(&mut ws, p)
+        } else {
+            crate::plan::add_file(&mut ws, p)
+        }
+    });
+    let mut live = Vec::new();
+    for f in live_files {
+        live.extend(f.install(&mut ws.files));
+    }
     timings.push(("load+parse", started.elapsed()));
     let fail_on = opts.fail_on.or(cfg.fail_on).unwrap_or(FailOn::Warning);
     if opts.parse_only {
@@ -131,9 +163,18 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let inputs = Inputs {
         vars: opts.vars.clone(),
         env: opts.env_vars.clone(),
+        plan: plan
+            .as_ref()
+            .map(|p| p.variable_values())
+            .unwrap_or_default(),
     };
     let mut model = model::build(&ws, &inputs);
     model.file_problems = file_problems(&ws, &model);
+    if let Some(p) = plan {
+        model.plan_changes = p.changes;
+    }
+    model.plan_file = plan_file;
+    model.live = live;
 
     let names =
         |list: &[String], name: &str| list.iter().any(|s| rules::contract_name(s) == Some(name));

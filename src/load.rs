@@ -22,6 +22,9 @@ pub struct ResourceDecl {
     pub rtype: String,
     pub name: String,
     pub block: Block,
+    /// The instance's full address when it comes from a plan or state file
+    /// (one declaration per instance, no `count`/`for_each` left to expand).
+    pub address: Option<String>,
 }
 
 #[derive(Debug)]
@@ -521,6 +524,7 @@ fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
                     rtype,
                     name,
                     block,
+                    address: None,
                 });
             }
             ("variable", 1) => {

@@ -131,6 +131,15 @@ struct CheckArgs {
     /// Only the findings: no summary line or footer (human, github).
     #[arg(long, short)]
     quiet: bool,
+    /// A `terraform show -json` plan or state; with .tf sources its variables
+    /// are used, alone its resources are analyzed.
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// Exported live IAM policies (repeatable): search-all-iam-policies JSON,
+    /// Cloud Asset Inventory NDJSON, or projects/P/locations/L/services/S=FILE
+    /// for a get-iam-policy document.
+    #[arg(long = "live-policy", value_name = "FILE")]
+    live_policies: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -285,6 +294,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
         fail_on: args.fail_on,
         env_vars,
         parse_only: args.parse_only,
+        plan: args.plan.clone(),
+        live_policies: args.live_policies.clone(),
     };
     let mut analysis = match check::run(&opts) {
         Ok(a) => a,

@@ -233,3 +233,67 @@ fn config_exclude_applies_to_file_arguments() {
     let (_, _, code) = run(dir.path(), &["check", "main.tf"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn broken_plan_files_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "truncated.json",
+            "{\"format_version\": \"1.2\", \"planned_values\": {",
+            "not valid JSON",
+        ),
+        (
+            "noversion.json",
+            "{\"planned_values\": {\"root_module\": {}}}",
+            "no format_version",
+        ),
+        (
+            "v2.json",
+            "{\"format_version\": \"2.0\", \"planned_values\": {}}",
+            "unsupported format_version \"2.0\"",
+        ),
+        (
+            "novalues.json",
+            "{\"format_version\": \"1.0\"}",
+            "neither planned_values",
+        ),
+        ("array.json", "[]", "expected one JSON object"),
+    ];
+    for (name, text, message) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let (stdout, stderr, code) = run(dir.path(), &["check", "--plan", name]);
+        assert_eq!(code, 2, "{name}: {stdout}{stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+    let (_, stderr, code) = run(dir.path(), &["check", "--plan", "missing.json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read plan missing.json"), "{stderr}");
+}
+
+#[test]
+fn broken_live_policy_files_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+    std::fs::write(
+        dir.path().join("policy.json"),
+        "{\"bindings\": [], \"etag\": \"BwYx\"}",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad.ndjson"), "{\"name\": \"x\"\n").unwrap();
+    std::fs::write(dir.path().join("other.json"), "{\"kind\": \"x\"}").unwrap();
+    for (arg, message) in [
+        ("policy.json", "needs its resource"),
+        ("bad.ndjson", "not valid JSON"),
+        ("other.json", "not a live IAM policy export"),
+        (
+            "projects/p/services/s=policy.json",
+            "not a Cloud Run resource name",
+        ),
+    ] {
+        let (_, stderr, code) = run(dir.path(), &["check", "--live-policy", arg]);
+        assert_eq!(code, 2, "{arg}: {stderr}");
+        assert!(stderr.contains(message), "{arg}: {stderr}");
+    }
+}

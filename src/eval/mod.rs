@@ -94,6 +94,9 @@ pub struct Inputs {
     pub vars: Vec<(String, String)>,
     /// `TF_VAR_name` environment variables.
     pub env: Vec<(String, String)>,
+    /// The `variables` of a `--plan` file: the values the plan was made
+    /// with, so they win over everything else.
+    pub plan: Vec<(String, Value)>,
 }
 
 pub struct Evaluator<'w> {
@@ -114,6 +117,8 @@ enum RootInput {
     /// Raw text from `--var` or `TF_VAR_*`: a string, or HCL for complex types.
     Raw(String),
     Expr(Expr),
+    /// A value taken from a plan file.
+    Value(Value),
 }
 
 impl<'w> Evaluator<'w> {
@@ -132,6 +137,9 @@ impl<'w> Evaluator<'w> {
         }
         for (k, v) in &inputs.vars {
             root_inputs.insert(k.clone(), RootInput::Raw(v.clone()));
+        }
+        for (k, v) in &inputs.plan {
+            root_inputs.insert(k.clone(), RootInput::Value(v.clone()));
         }
         let root_inst = Rc::new(Instance {
             module: root,
@@ -409,7 +417,11 @@ impl<'w> Evaluator<'w> {
         }
         let module = self.instance(inst).module;
         let r = &self.ws.modules[module].resources[decl];
-        let e = Rc::new(self.expand_body(&r.block.body, &self.ctx(inst), r.block.span));
+        let e = if r.address.is_some() {
+            Rc::new(Expansion::Single)
+        } else {
+            Rc::new(self.expand_body(&r.block.body, &self.ctx(inst), r.block.span))
+        };
         self.expansions.borrow_mut().insert((inst, decl), e.clone());
         e
     }
@@ -417,6 +429,9 @@ impl<'w> Evaluator<'w> {
     pub fn resource_address(&self, inst: InstId, decl: usize, key: Option<&InstanceKey>) -> String {
         let i = self.instance(inst);
         let r = &self.ws.modules[i.module].resources[decl];
+        if let Some(a) = &r.address {
+            return a.clone();
+        }
         let mut a = i.address.clone();
         if !a.is_empty() {
             a.push('.');
@@ -500,6 +515,7 @@ impl<'w> Evaluator<'w> {
                 }
                 _ => self.root_inputs.get(name).map(|input| match input {
                     RootInput::Expr(e) => self.eval(e, &self.ctx(inst)),
+                    RootInput::Value(v) => v.clone(),
                     RootInput::Raw(s) if ty.is_string() || matches!(ty, Type::Any) => {
                         Value::String(s.clone())
                     }
@@ -892,6 +908,7 @@ impl<'w> Evaluator<'w> {
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, ctx, e.span),
             ExprKind::For(f) => self.for_expr(f, ctx, e.span),
+            ExprKind::Unknown(why) => Value::unknown(why.as_str(), e.span),
         }
     }
 

@@ -198,6 +198,12 @@ pub struct AccessModel {
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
     pub index: GrantIndex,
+    /// `resource_changes` of a `--plan` file (empty without one).
+    pub plan_changes: Vec<crate::plan::PlanChange>,
+    /// The `--plan` file, for findings that point into it.
+    pub plan_file: Option<crate::syntax::FileId>,
+    /// Bindings of `--live-policy` exports on Cloud Run services and jobs.
+    pub live: Vec<crate::live::LiveBinding>,
 }
 
 impl AccessModel {
@@ -619,7 +625,7 @@ pub(crate) fn refers_to(s: &str, address: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('}'))
 }
 
-fn is_iam_type(t: &str) -> bool {
+pub(crate) fn is_iam_type(t: &str) -> bool {
     let prefixes = [
         "google_cloud_run_service_iam_",
         "google_cloud_run_v2_service_iam_",
@@ -970,7 +976,8 @@ fn grants(
         match res.attr(name_attr) {
             Some((a, v)) => match &v {
                 Value::String(s) if crate::eval::value::is_concrete(s) => {
-                    let parts: Vec<&str> = s.split('/').collect();
+                    // The v1 IAM resources' state holds `v1/projects/...`.
+                    let parts: Vec<&str> = s.trim_start_matches("v1/").split('/').collect();
                     match parts.as_slice() {
                         ["projects", p, "locations", l, _, n] => {
                             t.project = Some(p.to_string());

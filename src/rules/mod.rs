@@ -15,11 +15,13 @@ mod oidc_audience_mismatch;
 mod overbroad_invoker_role;
 mod overbroad_invoker_scope;
 mod parse_error;
+mod plan_removes_invoker;
 mod public_exposure;
 mod public_invoker;
 mod public_privileged_role;
 mod unauthenticated_caller;
 mod unauthenticated_internal;
+mod unmanaged_binding;
 mod wildcard_role;
 
 use crate::model::AccessModel;
@@ -71,6 +73,8 @@ pub static RULES: &[&Rule] = &[
     &overbroad_invoker_role::RULE,
     &iam_policy_conflict::RULE,
     &iam_binding_conflict::RULE,
+    &unmanaged_binding::RULE,
+    &plan_removes_invoker::RULE,
     &invalid_member::RULE,
     &domain_restricted_sharing::RULE,
 ];

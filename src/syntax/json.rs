@@ -298,3 +298,226 @@ impl JsonConv {
         }
     }
 }
+
+/// An owned JSON value with the byte range it came from: plan, state and
+/// live-policy files are read through this so findings can point into them.
+#[derive(Debug, Clone)]
+pub struct JsonNode {
+    pub start: usize,
+    pub end: usize,
+    pub kind: JsonKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum JsonKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(String),
+    Array(Vec<JsonNode>),
+    Object(Vec<JsonProp>),
+}
+
+#[derive(Debug, Clone)]
+pub struct JsonProp {
+    pub name: String,
+    /// Range of the whole `"name": value` property.
+    pub start: usize,
+    pub end: usize,
+    pub value: JsonNode,
+}
+
+impl JsonNode {
+    pub fn get(&self, name: &str) -> Option<&JsonNode> {
+        self.prop(name).map(|p| &p.value)
+    }
+    pub fn prop(&self, name: &str) -> Option<&JsonProp> {
+        match &self.kind {
+            JsonKind::Object(props) => props.iter().find(|p| p.name == name),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            JsonKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_array(&self) -> Option<&[JsonNode]> {
+        match &self.kind {
+            JsonKind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn is_object(&self) -> bool {
+        matches!(self.kind, JsonKind::Object(_))
+    }
+    pub fn is_true(&self) -> bool {
+        matches!(self.kind, JsonKind::Bool(true))
+    }
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.kind {
+            JsonKind::Null => J::Null,
+            JsonKind::Bool(b) => J::Bool(*b),
+            JsonKind::Number(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
+            JsonKind::Str(s) => J::String(s.clone()),
+            JsonKind::Array(a) => J::Array(a.iter().map(JsonNode::to_serde).collect()),
+            JsonKind::Object(props) => J::Object(
+                props
+                    .iter()
+                    .map(|p| (p.name.clone(), p.value.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Parses one strict JSON document; offsets are shifted by `base` (the
+/// position of `text` in its file). The error carries its offset.
+pub fn parse_json_document(text: &str, base: usize) -> Result<Option<JsonNode>, (String, usize)> {
+    let options = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options)
+        .map_err(|e| (e.kind().to_string(), base + e.range().start))?;
+    Ok(parsed.value.as_ref().map(|v| owned(v, base)))
+}
+
+fn owned(v: &Value, base: usize) -> JsonNode {
+    let (range, kind) = match v {
+        Value::StringLit(s) => (s.range, JsonKind::Str(s.value.to_string())),
+        Value::NumberLit(n) => (
+            n.range,
+            JsonKind::Number(n.value.parse().unwrap_or(f64::NAN)),
+        ),
+        Value::BooleanLit(b) => (b.range, JsonKind::Bool(b.value)),
+        Value::NullKeyword(n) => (n.range, JsonKind::Null),
+        Value::Array(a) => (
+            a.range,
+            JsonKind::Array(a.elements.iter().map(|e| owned(e, base)).collect()),
+        ),
+        Value::Object(o) => (
+            o.range,
+            JsonKind::Object(
+                o.properties
+                    .iter()
+                    .map(|p| JsonProp {
+                        name: prop_name(&p.name),
+                        start: base + p.range.start,
+                        end: base + p.range.end,
+                        value: owned(&p.value, base),
+                    })
+                    .collect(),
+            ),
+        ),
+    };
+    JsonNode {
+        start: base + range.start,
+        end: base + range.end,
+        kind,
+    }
+}
+
+/// The body of a resource instance from a plan or state `values` object:
+/// every property becomes an attribute with a literal value; a list of
+/// objects is also a list of nested blocks (plans write every nested block,
+/// even a single one, as a list). Parts that `unknown` (the parallel
+/// `after_unknown` structure) marks `true` become unknown values.
+pub fn values_body(file: FileId, values: &JsonNode, unknown: Option<&JsonNode>) -> Body {
+    let mut body = Body::default();
+    let span = |s: usize, e: usize| Span::new(file, s..e);
+    let mut seen: Vec<&str> = Vec::new();
+    if let JsonKind::Object(props) = &values.kind {
+        for p in props {
+            seen.push(&p.name);
+            let u = unknown.and_then(|u| u.get(&p.name));
+            let expr = literal_with_unknown(file, &p.value, u);
+            if let JsonKind::Array(items) = &p.value.kind
+                && !items.is_empty()
+                && items.iter().all(JsonNode::is_object)
+            {
+                for (i, item) in items.iter().enumerate() {
+                    let ui = u.and_then(|u| u.as_array()).and_then(|a| a.get(i));
+                    body.blocks.push(Block {
+                        kind: p.name.clone(),
+                        labels: Vec::new(),
+                        body: values_body(file, item, ui),
+                        span: span(item.start, item.end),
+                    });
+                }
+            }
+            body.attributes.push(Attribute {
+                name: p.name.clone(),
+                expr,
+                span: span(p.start, p.end),
+            });
+        }
+    }
+    // Attributes absent from the values but unknown after apply.
+    if let Some(JsonKind::Object(props)) = unknown.map(|u| &u.kind) {
+        for p in props {
+            if p.value.is_true() && !seen.contains(&p.name.as_str()) {
+                body.attributes.push(Attribute {
+                    name: p.name.clone(),
+                    expr: Expr {
+                        kind: ExprKind::Unknown(UNKNOWN_AFTER_APPLY.into()),
+                        span: span(values.start, values.start),
+                    },
+                    span: span(values.start, values.start),
+                });
+            }
+        }
+    }
+    body
+}
+
+const UNKNOWN_AFTER_APPLY: &str = "known only after apply (the plan's after_unknown)";
+
+fn literal_with_unknown(file: FileId, v: &JsonNode, unknown: Option<&JsonNode>) -> Expr {
+    let span = Span::new(file, v.start..v.end);
+    if unknown.is_some_and(JsonNode::is_true) {
+        return Expr {
+            kind: ExprKind::Unknown(UNKNOWN_AFTER_APPLY.into()),
+            span,
+        };
+    }
+    let kind = match &v.kind {
+        JsonKind::Null => ExprKind::Null,
+        JsonKind::Bool(b) => ExprKind::Bool(*b),
+        JsonKind::Number(n) => ExprKind::Number(*n),
+        JsonKind::Str(s) => ExprKind::Str(s.clone()),
+        JsonKind::Array(items) => ExprKind::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let u = unknown.and_then(|u| u.as_array()).and_then(|a| a.get(i));
+                    literal_with_unknown(file, e, u)
+                })
+                .collect(),
+        ),
+        JsonKind::Object(props) => ExprKind::Object(
+            props
+                .iter()
+                .map(|p| {
+                    let u = unknown.and_then(|u| u.get(&p.name));
+                    (
+                        ObjectKey::Ident(p.name.clone()),
+                        literal_with_unknown(file, &p.value, u),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Expr { kind, span }
+}

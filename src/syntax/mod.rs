@@ -5,6 +5,8 @@
 mod hcl;
 mod json;
 
+pub use json::{JsonKind, JsonNode, JsonProp, parse_json_document, values_body};
+
 use std::path::{Path, PathBuf};
 
 /// Index of a file in the [`Sources`] table.
@@ -54,6 +56,9 @@ pub enum ExprKind {
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     For(Box<ForExpr>),
+    /// A value the input says is not known yet (a plan's `after_unknown`),
+    /// with the reason.
+    Unknown(String),
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +256,20 @@ impl SourceFile {
             }
         }
         file
+    }
+
+    /// A file whose syntax tree was built by the caller (a plan's values,
+    /// a live policy export): spans index into `text`.
+    pub fn synthetic(path: PathBuf, display: String, text: String, body: Body) -> SourceFile {
+        let line_starts = line_starts(&text);
+        SourceFile {
+            path,
+            display,
+            text,
+            body,
+            error: None,
+            line_starts,
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
