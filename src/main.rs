@@ -144,6 +144,11 @@ struct CheckArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Evaluation recurses through expressions (bounded depth); give the
+    // worker threads the main thread's stack size rather than 2 MiB.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(8 << 20)
+        .build_global();
     match cli.command {
         Command::Rules => {
             let mut out = String::new();

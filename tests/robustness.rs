@@ -151,9 +151,16 @@ fn module_cycles_and_missing_sources_are_reported_as_unknown() {
         "b/main.tf",
         "module \"a\" {\n  source = \"../a\"\n}\n",
     );
+    write(
+        d.path(),
+        "self/main.tf",
+        "module \"s\" {\n  source = \"../leaf\"\n  count  = length(module.s)\n}\n",
+    );
+    write(d.path(), "leaf/main.tf", "output \"x\" {\n  value = 1\n}\n");
     let (code, out, _) = check(d.path(), &["--explain-unknown"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("calls itself (cycle)"), "{out}");
+    assert!(out.contains("depends on its own outputs (cycle)"), "{out}");
     assert!(out.contains("not found"), "{out}");
 }
 

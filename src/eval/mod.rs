@@ -85,6 +85,7 @@ enum Key {
     Local(InstId, String),
     Output(InstId, String),
     ResAttr(InstId, usize, Option<InstanceKey>, String),
+    Children(InstId, usize),
 }
 
 /// Values given to the root module from outside its `.tf` files.
@@ -206,7 +207,19 @@ impl<'w> Evaluator<'w> {
         if let Some(c) = self.children.borrow().get(&(inst, call)) {
             return c.clone();
         }
+        // `count = length(module.a.x)` inside module "a" itself: a cycle.
+        let key = Key::Children(inst, call);
+        if !self.in_progress.borrow_mut().insert(key.clone()) {
+            let span = self.ws.modules[self.instance(inst).module].calls[call]
+                .block
+                .span;
+            return Rc::new(Err(Unknown {
+                reason: "module call depends on its own outputs (cycle)".into(),
+                span,
+            }));
+        }
         let result = Rc::new(self.instantiate(inst, call));
+        self.in_progress.borrow_mut().remove(&key);
         self.children
             .borrow_mut()
             .insert((inst, call), result.clone());
