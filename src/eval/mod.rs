@@ -666,6 +666,25 @@ impl<'w> Evaluator<'w> {
                         _ => symbolic(),
                     }
                 }
+                // Google-managed service agents: service-NUMBER@gcp-sa-SVC.iam...
+                // (the project number stays symbolic).
+                ("google_project_service_identity", "email" | "member") => {
+                    let service = r.block.body.attr("service").map(|a| self.eval(&a.expr, &ctx));
+                    match service.as_ref().and_then(Value::as_str).and_then(|s| s.strip_suffix(".googleapis.com")) {
+                        Some(svc) if value::is_concrete(svc) => {
+                            let email = format!(
+                                "service-${{{}.project_number}}@gcp-sa-{svc}.iam.gserviceaccount.com",
+                                h.address
+                            );
+                            if attr == "member" {
+                                Value::String(format!("serviceAccount:{email}"))
+                            } else {
+                                Value::String(email)
+                            }
+                        }
+                        _ => symbolic(),
+                    }
+                }
                 ("google_service_account", "member") => {
                     match self.resource_attr(h, "email", span) {
                         v @ (Value::String(_) | Value::Ref(_)) => Value::String(format!(

@@ -155,10 +155,18 @@ impl AccessModel {
             .iter()
             .map(|&gi| &self.grants[gi])
             .find_map(|g| match &g.scope {
-                Scope::UnresolvedService(d) if d.starts_with("unresolved") => Some(format!(
-                    "{} targets a service that could not be resolved",
-                    g.address
-                )),
+                Scope::UnresolvedService(d) if d.starts_with("unresolved") => {
+                    Some(format!("{} may grant it, but {}", g.address, {
+                        let d = d
+                            .trim_start_matches("unresolved")
+                            .trim_start_matches(':')
+                            .trim();
+                        match d.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+                            Some(inner) => format!("its target is not known ({inner})"),
+                            None => d.to_string(),
+                        }
+                    }))
+                }
                 _ => None,
             })
     }

@@ -357,6 +357,31 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                 Expansion::Unknown(u) => {
                     let addr = ev.resource_address(inst, decl, None);
                     unknown(&mut out, u.span, &format!("instances of {addr}"), &u.reason);
+                    if is_iam_type(&r.rtype) {
+                        // A grant that may or may not exist: callers that
+                        // might rely on it cannot be judged missing.
+                        raw_grants.push(Grant {
+                            root: root_idx,
+                            address: addr,
+                            resource_type: r.rtype.clone(),
+                            kind: GrantKind::Member,
+                            scope: Scope::UnresolvedService(format!(
+                                "unresolved: instances not known ({})",
+                                u.reason
+                            )),
+                            role: None,
+                            role_span: r.block.span,
+                            members: Vec::new(),
+                            condition: None,
+                            span: r.block.span,
+                            module_spans: ev.instance(inst).call_spans.clone(),
+                            via: None,
+                            via_span: None,
+                            target: None,
+                            target_span: r.block.span,
+                            role_ref: None,
+                        });
+                    }
                     continue;
                 }
             };

@@ -77,9 +77,9 @@ pub fn service_label(s: &Service) -> String {
 pub fn grant_label(model: &AccessModel, grant: &Grant) -> String {
     match (&grant.scope, keys(grant).first()) {
         (Scope::UnresolvedService(d), None) => format!("service {d}"),
-        (Scope::Project(None), _) => "a project".into(),
-        (Scope::Folder(None), _) => "a folder".into(),
-        (Scope::Organization(None), _) => "an organization".into(),
+        (Scope::Project(None), _) => "project not resolved".into(),
+        (Scope::Folder(None), _) => "folder not resolved".into(),
+        (Scope::Organization(None), _) => "organization not resolved".into(),
         (Scope::Services(ids), _) if ids.len() > 1 => ids
             .iter()
             .map(|i| service_label(&model.services[*i]))

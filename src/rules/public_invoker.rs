@@ -23,8 +23,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 span,
                 service,
             } => {
-                let Reach::Internet(why) = pe::reach(service) else {
-                    continue;
+                // Ingress not known: the public grant is certain, the
+                // exposure to the internet is not; a warning, never an error.
+                let (why, severity) = match pe::reach(service) {
+                    Reach::Internet(why) => (why, RULE.severity),
+                    Reach::Unknown => (
+                        "ingress not known: public from the internet unless ingress is internal"
+                            .to_string(),
+                        Severity::Warning,
+                    ),
+                    Reach::InternalOnly(_) => continue,
                 };
                 let verb = if service.kind.is_job() {
                     "run"
@@ -42,6 +50,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         service.display_name()
                     ),
                 );
+                f.severity = severity;
                 f.related = pe::related(grant, Some(service));
                 f.anchors = pe::grant_anchors(grant, span);
                 f.allow_keys = pe::allow_keys(service);
