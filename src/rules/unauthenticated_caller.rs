@@ -17,6 +17,26 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for c in &model.callers {
+        if c.action == Action::RunJob && c.token != Token::OAuth {
+            // The Cloud Run Admin API (run.googleapis.com) takes OAuth access
+            // tokens; an OIDC identity token, or none, is rejected.
+            let sent = if c.token == Token::Oidc { "an OIDC identity token" } else { "no token" };
+            let service = c.targets.first().map(|&t| &model.services[t]);
+            let job = service.map(cc::target_text).unwrap_or_else(|| c.target_text.clone());
+            let mut f = cc::finding(
+                &RULE,
+                c,
+                c.target_span,
+                service,
+                format!(
+                    "{} runs {job} through the Cloud Run Admin API with {sent}: Google APIs need an OAuth access token, so every run will fail with 401",
+                    c.kind.noun()
+                ),
+            );
+            f.help = Some("use oauth_token { service_account_email = ... } instead of oidc_token, and grant that account roles/run.invoker on the job".into());
+            out.push(f);
+            continue;
+        }
         if c.action != Action::Invoke || c.token == Token::Oidc {
             continue;
         }
