@@ -83,9 +83,6 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
             f.resource.clone()
         };
         let mut help = f.help.clone();
-        if let Some(fix) = &f.fix {
-            help = Some(format!("{}\n{fix}", help.unwrap_or_default()));
-        }
         if let Some(reason) = &f.suppressed {
             help = Some(format!("suppressed: {reason}"));
         }
@@ -121,6 +118,15 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
             out.push_str("[suppressed] ");
         }
         out.push_str(&s);
+        // The fix is Terraform to copy: printed as is, never wrapped.
+        if let Some(fix) = &f.fix {
+            out.push_str("  fix:\n");
+            for line in fix.lines() {
+                out.push_str("    ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
         out.push('\n');
     }
     if !opts.quiet {

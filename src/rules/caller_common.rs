@@ -113,7 +113,11 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
         (Identity::Member(m), None) => format!("{m:?}"),
         _ => "\"serviceAccount:CALLER_EMAIL\"".into(),
     };
-    let mut out = format!("resource \"{rtype}\" \"{resource_name}_invoker\" {{\n");
+    let mut out = String::new();
+    if c.identity == Identity::IapAgent {
+        out.push_str("# with: data \"google_project\" \"project\" {}\n");
+    }
+    out.push_str(&format!("resource \"{rtype}\" \"{resource_name}_invoker\" {{\n"));
     if let Some(p) = project {
         out.push_str(&format!("  project  = {p}\n"));
     }

@@ -107,7 +107,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         ),
                     );
                     f.help = Some(
-                        "grant roles/run.invoker on the service to the caller's identity:".into(),
+                        "grant roles/run.invoker on the service to the caller's identity (fix below)".into(),
                     );
                     f.fix = Some(cc::fix(model, c, s));
                     out.push(f);

@@ -57,7 +57,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             f.related
                 .extend(grants.iter().map(|g| model.grants[*g].address.clone()));
             f.help = Some(
-                "grant roles/run.invoker on this service instead and drop the broad role:".into(),
+                "grant roles/run.invoker on this service instead and drop the broad role (fix below)".into(),
             );
             f.fix = Some(cc::fix(model, c, s));
             out.push(f);
