@@ -439,12 +439,13 @@ pub fn call(name: &str, args: Vec<Value>, span: Span) -> FnResult {
             ))
         }
         "sensitive" | "nonsensitive" => Ok(arg(&args, 0)?.clone()),
-        "type" | "timestamp" | "uuid" | "file" | "templatefile" | "filemd5" | "fileset"
-        | "base64encode" | "base64decode" | "md5" | "sha256" | "sha1" | "regex" | "regexall"
-        | "yamldecode" | "yamlencode" | "cidrsubnet" | "timeadd" | "formatdate" | "abspath"
-        | "pathexpand" | "bcrypt" | "uuidv5" | "filebase64" | "urlencode" | "base64sha256" => Ok(
-            Value::unknown(format!("function {name}() is not evaluated"), span),
-        ),
+        "type" | "timestamp" | "uuid" | "filemd5" | "fileset" | "base64encode" | "base64decode"
+        | "md5" | "sha256" | "sha1" | "regex" | "regexall" | "yamldecode" | "yamlencode"
+        | "cidrsubnet" | "timeadd" | "formatdate" | "abspath" | "pathexpand" | "bcrypt"
+        | "uuidv5" | "filebase64" | "urlencode" | "base64sha256" => Ok(Value::unknown(
+            format!("function {name}() is not evaluated"),
+            span,
+        )),
         _ => Ok(Value::unknown(format!("unknown function {name}()"), span)),
     }
 }

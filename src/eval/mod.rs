@@ -1155,6 +1155,7 @@ impl<'w> Evaluator<'w> {
 
     fn call(&self, name: &str, args: &[Expr], expand_final: bool, ctx: &Ctx, span: Span) -> Value {
         match name {
+            "file" | "templatefile" => return self.read_file(name, args, ctx, span),
             "try" => {
                 let mut last = Value::unknown("error: try: no argument succeeded", span);
                 for a in args {
@@ -1189,6 +1190,67 @@ impl<'w> Evaluator<'w> {
             Ok(v) => v,
             Err(msg) => Value::unknown(format!("error: {name}(): {msg}"), span),
         }
+    }
+
+    /// `file(path)` and `templatefile(path, vars)`: the file is read (workflow
+    /// definitions and policies often live beside the module); paths are
+    /// relative to the working directory, as in Terraform.
+    fn read_file(&self, name: &str, args: &[Expr], ctx: &Ctx, span: Span) -> Value {
+        const MAX_FILE: u64 = 2 << 20;
+        let Some(path_expr) = args.first() else {
+            return Value::unknown(format!("error: {name}() needs a path"), span);
+        };
+        let path = match self.eval(path_expr, ctx) {
+            Value::String(p) if value::is_concrete(&p) => p,
+            Value::Unknown(u) => return Value::Unknown(u),
+            _ => return Value::unknown(format!("{name}(): path not known"), span),
+        };
+        let full = crate::load::normalize(&self.ws.cwd, std::path::Path::new(&path));
+        let text = match std::fs::metadata(&full) {
+            Ok(m) if m.len() > MAX_FILE => {
+                return Value::unknown(format!("{name}(): {path} is larger than 2 MiB"), span);
+            }
+            Ok(_) => match std::fs::read_to_string(&full) {
+                Ok(t) => t,
+                Err(e) => {
+                    return Value::unknown(
+                        format!("error: {name}(): cannot read {path}: {e}"),
+                        span,
+                    );
+                }
+            },
+            Err(e) => {
+                return Value::unknown(format!("error: {name}(): cannot read {path}: {e}"), span);
+            }
+        };
+        if name == "file" {
+            return Value::String(text);
+        }
+        let vars = match args.get(1).map(|a| self.eval(a, ctx)) {
+            Some(Value::Map(m)) => m,
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(Value::Unknown(u)) => return Value::Unknown(u),
+            Some(_) => {
+                return Value::unknown("error: templatefile(): vars must be an object", span);
+            }
+        };
+        let Some(template) = crate::syntax::parse_template(&text, span) else {
+            return Value::unknown(
+                format!("error: templatefile(): {path} is not a valid template"),
+                span,
+            );
+        };
+        // Only the given variables are in scope inside the template.
+        let mut tctx = Ctx {
+            inst: ctx.inst,
+            each: None,
+            count: None,
+            scope: Rc::new(Vec::new()),
+        };
+        for (k, v) in vars {
+            tctx = tctx.with_var(&k, v);
+        }
+        self.eval(&template, &tctx)
     }
 
     /// Resolves a reference rooted at `name` and applies the remaining operators.

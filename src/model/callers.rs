@@ -205,11 +205,7 @@ fn identity_of(v: &Value) -> Identity {
     }
 }
 
-fn url_target(
-    res: &Res,
-    attr: Option<(&crate::syntax::Attribute, Value)>,
-    c: &mut Caller,
-) -> RawTarget {
+fn url_target(attr: Option<(&crate::syntax::Attribute, Value)>, c: &mut Caller) -> RawTarget {
     let Some((a, v)) = attr else {
         return RawTarget::Unresolved;
     };
@@ -217,7 +213,6 @@ fn url_target(
     match v.as_string() {
         Some(s) => {
             c.target_text = s.clone();
-            let _ = res;
             RawTarget::Url(s)
         }
         None => {
@@ -241,7 +236,7 @@ pub(super) fn read(
             for (b, ctx) in ev.blocks(res.body, "push_config", &res.ctx).items {
                 let mut c = res.base_caller(root, CallerKind::PubsubPush, project.clone());
                 let attr = b.attr("push_endpoint").map(|a| (a, ev.eval(&a.expr, &ctx)));
-                let target = url_target(res, attr, &mut c);
+                let target = url_target(attr, &mut c);
                 tokens(res, b, &ctx, &mut c);
                 out.push(RawCaller { caller: c, target });
             }
@@ -250,7 +245,7 @@ pub(super) fn read(
             for (b, ctx) in ev.blocks(res.body, "http_target", &res.ctx).items {
                 let mut c = res.base_caller(root, CallerKind::Scheduler, project.clone());
                 let attr = b.attr("uri").map(|a| (a, ev.eval(&a.expr, &ctx)));
-                let mut target = url_target(res, attr, &mut c);
+                let mut target = url_target(attr, &mut c);
                 tokens(res, b, &ctx, &mut c);
                 if let RawTarget::Url(u) = &target
                     && let Some((name, location)) = job_run_url(u)
@@ -336,6 +331,17 @@ pub(super) fn read(
                 return out;
             };
             let Some(text) = v.as_string() else {
+                // Still a caller: what it calls is not known (listed by --explain-unknown).
+                let mut c = res.base_caller(root, CallerKind::Workflow, project);
+                c.target_span = a.span;
+                c.target_text = format!(
+                    "unresolved workflow definition ({})",
+                    super::describe_unknown(&v)
+                );
+                out.push(RawCaller {
+                    caller: c,
+                    target: RawTarget::Unresolved,
+                });
                 return out;
             };
             let (identity, identity_span, identity_source) = match res.attr("service_account") {
@@ -365,10 +371,17 @@ pub(super) fn read(
                     WorkflowCall::RunJob { name } => {
                         c.token = Token::OAuth;
                         c.action = Action::RunJob;
-                        c.target_text = format!("job {name}");
-                        RawTarget::Job {
-                            name,
-                            location: None,
+                        if name.contains("${") || name.contains('+') || name.contains('"') {
+                            // A workflow expression: the job is chosen at run time.
+                            c.target_text =
+                                "unresolved: the job name is computed by the workflow".into();
+                            RawTarget::Unresolved
+                        } else {
+                            c.target_text = format!("job {name}");
+                            RawTarget::Job {
+                                name,
+                                location: None,
+                            }
                         }
                     }
                 };

@@ -548,8 +548,16 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
         out.grants.push(g);
     }
     for raw in raw_callers {
-        out.callers
-            .push(link_caller(raw, &out.services, &domains, root_idx));
+        let c = link_caller(raw, &out.services, &domains, root_idx);
+        if c.targets.is_empty() && c.target_text.starts_with("unresolved") {
+            out.unknowns.push(UnknownNote {
+                root: root_idx,
+                span: c.target_span,
+                subject: format!("target of {}", c.address),
+                reason: c.target_text.clone(),
+            });
+        }
+        out.callers.push(c);
     }
     out
 }

@@ -117,7 +117,9 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
     if c.identity == Identity::IapAgent {
         out.push_str("# with: data \"google_project\" \"project\" {}\n");
     }
-    out.push_str(&format!("resource \"{rtype}\" \"{resource_name}_invoker\" {{\n"));
+    out.push_str(&format!(
+        "resource \"{rtype}\" \"{resource_name}_invoker\" {{\n"
+    ));
     if let Some(p) = project {
         out.push_str(&format!("  project  = {p}\n"));
     }

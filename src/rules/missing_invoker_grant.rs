@@ -37,7 +37,12 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     c.target_span,
                     None,
                     format!(
-                        "cannot tell which Cloud Run service {} {} calls ({}): its grants were not checked",
+                        "cannot tell which Cloud Run {} {} {} calls ({}): its grants were not checked",
+                        if c.action == Action::RunJob {
+                            "job"
+                        } else {
+                            "service"
+                        },
                         c.kind.noun(),
                         c.address,
                         c.target_text

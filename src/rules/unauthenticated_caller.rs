@@ -20,9 +20,15 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
         if c.action == Action::RunJob && c.token != Token::OAuth {
             // The Cloud Run Admin API (run.googleapis.com) takes OAuth access
             // tokens; an OIDC identity token, or none, is rejected.
-            let sent = if c.token == Token::Oidc { "an OIDC identity token" } else { "no token" };
+            let sent = if c.token == Token::Oidc {
+                "an OIDC identity token"
+            } else {
+                "no token"
+            };
             let service = c.targets.first().map(|&t| &model.services[t]);
-            let job = service.map(cc::target_text).unwrap_or_else(|| c.target_text.clone());
+            let job = service
+                .map(cc::target_text)
+                .unwrap_or_else(|| c.target_text.clone());
             let mut f = cc::finding(
                 &RULE,
                 c,

@@ -195,6 +195,11 @@ impl Syntax {
     }
 }
 
+/// Parses a template read by `templatefile()`; every node gets `span` (the call).
+pub fn parse_template(text: &str, span: Span) -> Option<Expr> {
+    hcl::embedded(text, true, span).ok()
+}
+
 /// Parses a standalone HCL expression (a `--var` value); spans are empty.
 pub fn parse_expression(text: &str) -> Option<Expr> {
     hcl::embedded(text, false, Span::default()).ok()
