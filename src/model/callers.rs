@@ -17,6 +17,8 @@ pub enum CallerKind {
     Eventarc,
     Workflow,
     Iap,
+    /// A Cloud Run service whose configuration hands it another service's URL.
+    Service,
 }
 
 impl CallerKind {
@@ -28,12 +30,13 @@ impl CallerKind {
             CallerKind::Eventarc => "Eventarc trigger",
             CallerKind::Workflow => "workflow",
             CallerKind::Iap => "Identity-Aware Proxy",
+            CallerKind::Service => "Cloud Run service",
         }
     }
     /// Google-managed callers that Cloud Run counts as internal traffic from
     /// the same project (or VPC-SC perimeter) when they use the run.app URL.
     pub fn internal_when_same_project(self) -> bool {
-        !matches!(self, CallerKind::Iap)
+        !matches!(self, CallerKind::Iap | CallerKind::Service)
     }
 }
 
@@ -389,6 +392,67 @@ pub(super) fn read(
             }
         }
         _ => {}
+    }
+    out
+}
+
+/// Service-to-service calls the configuration states: an environment
+/// variable of a container holding another service's URL
+/// (`value = google_cloud_run_v2_service.b.uri`). The caller's identity is
+/// the service's runtime service account; the code is assumed to send an
+/// identity token (that is how Cloud Run services call private services).
+pub(super) fn env_urls(res: &Res, root: usize, service: &Service) -> Vec<RawCaller> {
+    let ev = res.ev;
+    let container_paths: &[&[&str]] = match service.kind {
+        super::ServiceKind::V2Service => &[&["template", "containers"]],
+        super::ServiceKind::V1Service => &[&["template", "spec", "containers"]],
+        super::ServiceKind::V2Job => &[&["template", "template", "containers"]],
+        super::ServiceKind::Function2 => &[],
+    };
+    let mut out = Vec::new();
+    for path in container_paths {
+        let mut level = vec![(res.body, res.ctx.clone())];
+        for kind in path.iter() {
+            level = level
+                .iter()
+                .flat_map(|(b, c)| ev.blocks(b, kind, c).items)
+                .collect();
+        }
+        for (container, cctx) in &level {
+            for (env, ectx) in ev.blocks(container, "env", cctx).items {
+                let Some(a) = env.attr("value") else { continue };
+                let Some(url) = ev.eval(&a.expr, &ectx).as_string() else {
+                    continue;
+                };
+                if !url.contains("${") && !url.contains(".run.app") {
+                    continue;
+                }
+                let mut c = res.base_caller(root, CallerKind::Service, service.project.clone());
+                c.address = service.address.clone();
+                c.token = Token::Oidc;
+                c.target_span = a.span;
+                c.target_text = url.clone();
+                match service.runtime_member() {
+                    Some(m) => c.identity = Identity::Member(m),
+                    None => {
+                        c.identity = Identity::Unknown(
+                            "no runtime service_account: it runs as the Compute Engine default service account".into(),
+                        )
+                    }
+                }
+                c.identity_span = Some(a.span);
+                c.identity_source = service.service_account.as_ref().map(|e| {
+                    match e.strip_prefix("${").and_then(|x| x.strip_suffix('}')) {
+                        Some(reference) => reference.to_string(),
+                        None => format!("{e:?}"),
+                    }
+                });
+                out.push(RawCaller {
+                    caller: c,
+                    target: RawTarget::Url(url),
+                });
+            }
+        }
     }
     out
 }

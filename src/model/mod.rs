@@ -413,6 +413,7 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
                             a.span,
                         ));
                     }
+                    raw_callers.extend(callers::env_urls(&res, root_idx, &s));
                     out.services.push(s);
                 } else if CALLER_TYPES.contains(&r.rtype.as_str()) {
                     raw_callers.extend(callers::read(&res, &r.rtype, root_idx, &default_project));
@@ -548,7 +549,14 @@ fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) 
         out.grants.push(g);
     }
     for raw in raw_callers {
-        let c = link_caller(raw, &out.services, &domains, root_idx);
+        let mut c = link_caller(raw, &out.services, &domains, root_idx);
+        if c.kind == CallerKind::Service {
+            // Only environment values that are another service's URL count.
+            c.targets.retain(|&t| out.services[t].address != c.address);
+            if c.targets.is_empty() {
+                continue;
+            }
+        }
         if c.targets.is_empty() && c.target_text.starts_with("unresolved") {
             out.unknowns.push(UnknownNote {
                 root: root_idx,
