@@ -312,17 +312,21 @@ fn output_is_identical_across_runs_and_thread_counts() {
             PUBLIC.replace("\"api\"", &format!("\"api{i}\"")),
         );
     }
-    let run = |threads: &str| {
-        Command::cargo_bin("runwarden")
-            .unwrap()
-            .current_dir(d.path())
-            .env("RAYON_NUM_THREADS", threads)
-            .args(["check", ".", "--format", "json"])
-            .output()
-            .unwrap()
-            .stdout
-    };
-    let one = run("1");
-    assert_eq!(one, run("4"));
-    assert_eq!(one, run("2"));
+    for format in ["human", "json", "sarif", "junit", "github"] {
+        let run = |threads: &str| {
+            Command::cargo_bin("runwarden")
+                .unwrap()
+                .current_dir(d.path())
+                .env("RAYON_NUM_THREADS", threads)
+                .env("NO_COLOR", "1")
+                .args(["check", ".", "--format", format])
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert!(!one.is_empty(), "{format}");
+        assert_eq!(one, run("4"), "{format} differs with 4 threads");
+        assert_eq!(one, run("2"), "{format} differs with 2 threads");
+    }
 }
