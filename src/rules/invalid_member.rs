@@ -18,8 +18,18 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             let MemberValue::Known(member) = &m.value else {
                 continue;
             };
-            let Some(problem) = member_problem(member) else {
-                continue;
+            // Resource Manager: "Project does not support allUsers and
+            // allAuthenticatedUsers as members in a Binding of a Policy."
+            let project_public = matches!(grant.scope, crate::model::Scope::Project(_))
+                && crate::model::is_public(member);
+            let problem = if project_public {
+                "projects do not accept public principals in their IAM policy: apply fails"
+                    .to_string()
+            } else {
+                let Some(problem) = member_problem(member) else {
+                    continue;
+                };
+                problem
             };
             let mut f = Finding::new(
                 &RULE,
