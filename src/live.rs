@@ -60,15 +60,6 @@ pub struct LiveFile {
     bindings: Vec<(String, String, Vec<String>, usize, usize)>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()
-        .iter()
-        .take(offset.min(text.len()))
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
 /// `//run.googleapis.com/projects/P/locations/L/services/S` or the bare
 /// relative name -> the relative name, when it names a service or job.
 pub fn run_resource_name(s: &str) -> Option<String> {
@@ -115,8 +106,9 @@ pub fn read(arg: &str, cwd: &Path) -> Result<LiveFile, LiveError> {
         Some(rest) => (3, rest),
         None => (0, text.as_str()),
     };
-    let json_err =
-        |(msg, at): (String, usize)| LiveError::Json(display.clone(), line_of(&text, at), msg);
+    let json_err = |(msg, at): (String, usize)| {
+        LiveError::Json(display.clone(), crate::syntax::line_of(&text, at), msg)
+    };
     match parse_json_document(body, base) {
         Ok(Some(doc)) => match (&doc.kind, &resource) {
             (crate::syntax::JsonKind::Array(entries), _) => {

@@ -70,15 +70,6 @@ pub struct Plan {
     pub changes: Vec<PlanChange>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()
-        .iter()
-        .take(offset.min(text.len()))
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
 pub fn read(path: &Path, cwd: &Path) -> Result<Plan, PlanError> {
     let abs = normalize(cwd, path);
     let display = display_path(cwd, &abs);
@@ -99,7 +90,13 @@ pub fn read(path: &Path, cwd: &Path) -> Result<Plan, PlanError> {
                 "expected one JSON object".into(),
             ));
         }
-        Err((msg, at)) => return Err(PlanError::Json(display.clone(), line_of(&text, at), msg)),
+        Err((msg, at)) => {
+            return Err(PlanError::Json(
+                display.clone(),
+                crate::syntax::line_of(&text, at),
+                msg,
+            ));
+        }
     };
     let version = root
         .get("format_version")

@@ -810,18 +810,13 @@ impl<'w> Evaluator<'w> {
                     Some(a) => self.eval(&a.expr, ctx),
                     None => continue,
                 };
-                let pairs: Vec<(Value, Value)> = match coll {
-                    Value::List(items) => items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| (Value::Number(i as f64), v))
-                        .collect(),
-                    Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-                    Value::Unknown(u) => {
+                let pairs = match coll.into_pairs() {
+                    Ok(pairs) => pairs,
+                    Err(Value::Unknown(u)) => {
                         out.unknown = Some(u);
                         continue;
                     }
-                    _ => continue,
+                    Err(_) => continue,
                 };
                 for (k, v) in pairs {
                     let mut obj = BTreeMap::new();
@@ -998,17 +993,10 @@ impl<'w> Evaluator<'w> {
                     collection,
                     body,
                 } => {
-                    let pairs = match self.eval(collection, ctx) {
-                        Value::List(items) => items
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, v)| (Value::Number(i as f64), v))
-                            .collect::<Vec<_>>(),
-                        Value::Map(m) => {
-                            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-                        }
-                        Value::Unknown(u) => return Some(u),
-                        _ => {
+                    let pairs = match self.eval(collection, ctx).into_pairs() {
+                        Ok(pairs) => pairs,
+                        Err(Value::Unknown(u)) => return Some(u),
+                        Err(_) => {
                             return Some(Unknown {
                                 reason: "error: template for needs a collection".into(),
                                 span: collection.span,
@@ -1075,16 +1063,11 @@ impl<'w> Evaluator<'w> {
     }
 
     fn for_expr(&self, f: &crate::syntax::ForExpr, ctx: &Ctx, span: Span) -> Value {
-        let pairs: Vec<(Value, Value)> = match self.eval(&f.collection, ctx) {
-            Value::List(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v))
-                .collect(),
-            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-            Value::Unknown(u) => return Value::Unknown(u),
-            Value::Null => return Value::unknown("error: for over null", f.collection.span),
-            other => {
+        let pairs = match self.eval(&f.collection, ctx).into_pairs() {
+            Ok(pairs) => pairs,
+            Err(Value::Unknown(u)) => return Value::Unknown(u),
+            Err(Value::Null) => return Value::unknown("error: for over null", f.collection.span),
+            Err(other) => {
                 return Value::unknown(
                     format!("error: cannot iterate over {}", other.type_name()),
                     span,

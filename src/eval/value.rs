@@ -160,6 +160,20 @@ impl Value {
         }
     }
 
+    /// (key, value) pairs of a collection as `for` sees them: list index or
+    /// map key. `Err` gives the value back when it is not a collection.
+    pub fn into_pairs(self) -> Result<Vec<(Value, Value)>, Value> {
+        match self {
+            Value::List(items) => Ok(items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect()),
+            Value::Map(m) => Ok(m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()),
+            other => Err(other),
+        }
+    }
+
     /// Builds a set: sorted (strings lexically), duplicates removed.
     pub fn set(mut items: Vec<Value>) -> Value {
         items.sort_by_key(|a| a.sort_key());

@@ -19,12 +19,9 @@ fn label_count(kind: &str) -> Option<usize> {
     })
 }
 
-pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
-    let text_for_parse = text
-        .strip_prefix('\u{feff}')
-        .map(|t| (3, t))
-        .unwrap_or((0, text));
-    let options = ParseOptions {
+/// Plain JSON, as Terraform, plans and gcloud write it: no JSONC extensions.
+fn strict() -> ParseOptions {
+    ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
         allow_trailing_commas: false,
@@ -35,7 +32,15 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
         allow_bare_decimal_point_numbers: false,
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
-    };
+    }
+}
+
+pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
+    let text_for_parse = text
+        .strip_prefix('\u{feff}')
+        .map(|t| (3, t))
+        .unwrap_or((0, text));
+    let options = strict();
     let base = text_for_parse.0;
     let parsed = jsonc_parser::parse_to_ast(text_for_parse.1, &CollectOptions::default(), &options)
         .map_err(|e| ParseError {
@@ -376,18 +381,7 @@ impl JsonNode {
 /// Parses one strict JSON document; offsets are shifted by `base` (the
 /// position of `text` in its file). The error carries its offset.
 pub fn parse_json_document(text: &str, base: usize) -> Result<Option<JsonNode>, (String, usize)> {
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let options = strict();
     let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options)
         .map_err(|e| (e.kind().to_string(), base + e.range().start))?;
     Ok(parsed.value.as_ref().map(|v| owned(v, base)))

@@ -195,6 +195,16 @@ impl Syntax {
     }
 }
 
+/// 1-based line of a byte offset in `text` (for errors in files that are not
+/// kept as [`SourceFile`]s).
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
 /// Parses a template read by `templatefile()`; every node gets `span` (the call).
 pub fn parse_template(text: &str, span: Span) -> Option<Expr> {
     hcl::embedded(text, true, span).ok()
