@@ -35,19 +35,13 @@ enum Command {
     Rules,
     /// Draw who can invoke what (services, principals, callers) as DOT or Mermaid.
     Graph {
-        /// Directories or files, as for `check`.
-        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
         /// Write the graph to FILE instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        #[arg(long = "var-file", value_name = "FILE")]
-        var_files: Vec<PathBuf>,
-        #[arg(long = "var", value_name = "NAME=VALUE")]
-        vars: Vec<String>,
     },
     /// Show a rule's documentation.
     Explain {
@@ -85,22 +79,13 @@ enum Format {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Directories (walked recursively) or files (their module is analyzed).
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Config file (default: runwarden.toml or .runwarden.toml, searched upward).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// A variables file, like terraform's -var-file (repeatable).
-    #[arg(long = "var-file", value_name = "FILE")]
-    var_files: Vec<PathBuf>,
-    /// A variable, like terraform's -var (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    vars: Vec<String>,
     /// Only these rules (names or ids, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     select: Vec<String>,
@@ -131,6 +116,22 @@ struct CheckArgs {
     /// Only the findings: no summary line or footer (human, github).
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// What to analyze and with which values: shared by `check` and `graph`.
+#[derive(clap::Args)]
+struct InputArgs {
+    /// Directories (walked recursively) or files (their module is analyzed).
+    paths: Vec<PathBuf>,
+    /// Config file (default: runwarden.toml or .runwarden.toml, searched upward).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// A variables file, like terraform's -var-file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// A variable, like terraform's -var (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
     /// A `terraform show -json` plan or state; with .tf sources its variables
     /// are used, alone its resources are analyzed.
     #[arg(long, value_name = "FILE")]
@@ -140,6 +141,22 @@ struct CheckArgs {
     /// for a get-iam-policy document.
     #[arg(long = "live-policy", value_name = "FILE")]
     live_policies: Vec<String>,
+}
+
+impl InputArgs {
+    /// Analysis options for these inputs (`TF_VAR_*` read from the environment).
+    fn options(&self) -> Result<Options, ExitCode> {
+        Ok(Options {
+            paths: self.paths.clone(),
+            config: self.config.clone(),
+            var_files: self.var_files.clone(),
+            vars: parse_vars(&self.vars)?,
+            env_vars: tf_vars(),
+            plan: self.plan.clone(),
+            live_policies: self.live_policies.clone(),
+            ..Options::default()
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -189,24 +206,13 @@ fn main() -> ExitCode {
         },
         Command::Check(args) => run_check(args),
         Command::Graph {
-            paths,
+            input,
             format,
             output,
-            config,
-            var_files,
-            vars,
         } => {
-            let vars = match parse_vars(&vars) {
-                Ok(v) => v,
+            let opts = match input.options() {
+                Ok(o) => o,
                 Err(code) => return code,
-            };
-            let opts = Options {
-                paths,
-                config,
-                var_files,
-                vars,
-                env_vars: tf_vars(),
-                ..Options::default()
             };
             let analysis = match check::run(&opts) {
                 Ok(a) => a,
@@ -284,23 +290,15 @@ fn write_out(output: Option<&PathBuf>, text: &str) -> Result<(), ExitCode> {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let vars = match parse_vars(&args.vars) {
-        Ok(v) => v,
+    let opts = match args.input.options() {
+        Ok(o) => Options {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+            fail_on: args.fail_on,
+            parse_only: args.parse_only,
+            ..o
+        },
         Err(code) => return code,
-    };
-    let env_vars = tf_vars();
-    let opts = Options {
-        paths: args.paths.clone(),
-        config: args.config.clone(),
-        var_files: args.var_files.clone(),
-        vars,
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        fail_on: args.fail_on,
-        env_vars,
-        parse_only: args.parse_only,
-        plan: args.plan.clone(),
-        live_policies: args.live_policies.clone(),
     };
     let mut analysis = match check::run(&opts) {
         Ok(a) => a,
