@@ -195,6 +195,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             (rule.check)(&model, &mut findings);
         }
     }
+    rules::cap_unknown_instances(&mut findings);
     // Suppression comments, and the notes about broken ones.
     let today = suppress::today();
     let mut sups = Vec::new();

@@ -469,7 +469,7 @@ fn read_manifest(m: &mut ModuleConfig) {
 /// of their attributes stays symbolic (`${type.name.attr}`), which is what
 /// most of them are anyway (ids, self links), and large monorepos of
 /// unrelated infrastructure cost little memory.
-fn models_body(rtype: &str) -> bool {
+pub fn models_body(rtype: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "google_cloud_run",
         "google_cloudfunctions2_",

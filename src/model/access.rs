@@ -1,8 +1,8 @@
 //! "May this identity invoke that service?" answered from every grant the
 //! configuration holds: service grants, project/folder/organization grants,
-//! public principals and `invoker_iam_disabled`.
+//! public principals, custom roles and `invoker_iam_disabled`.
 
-use super::{AccessModel, Grant, MemberValue, Scope, Service, roles};
+use super::{AccessModel, Field, Grant, Scope, Service, roles};
 use crate::model::callers::{Action, Identity};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,22 +18,21 @@ pub enum Verdict {
     Denied,
 }
 
+/// What a role lets its holder do on one service.
+enum RoleEffect {
+    Allows,
+    DoesNot,
+    NotKnown(String),
+}
+
 impl AccessModel {
     /// Whether `identity` may perform `action` on service `service`.
     pub fn may(&self, service: usize, identity: &Identity, action: &Action) -> Verdict {
         let s = &self.services[service];
-        let needs_job = s.kind.is_job() && *action == Action::RunJob;
-        if !needs_job && s.invoker_iam_disabled.is_some() {
+        let job = s.kind.is_job() || *action == Action::RunJob;
+        if !job && s.invoker_iam_disabled.is_some() {
             return Verdict::Public("invoker_iam_disabled".into());
         }
-        let carries = |role: &str| -> Option<bool> {
-            let r = roles::lookup(role)?;
-            Some(if needs_job || s.kind.is_job() {
-                r.run_job
-            } else {
-                r.invoke_service
-            })
-        };
         let mut allowed = Vec::new();
         let mut partial: Vec<String> = Vec::new();
         let candidates = self.index.by_service[service]
@@ -44,49 +43,44 @@ impl AccessModel {
             if !self.covers(g, s, service) {
                 continue;
             }
-            let Some(role) = g.role.as_deref() else {
-                if self.member_matches(g, identity).is_some() {
-                    partial.push(format!("the role of {} is not known", g.address));
-                }
+            let Some(m) = member_matches(g, identity) else {
                 continue;
             };
-            let role_ok = match carries(role) {
-                Some(ok) => ok,
-                None if role.starts_with("projects/") || role.starts_with("organizations/") => {
-                    if self.member_matches(g, identity).is_some() {
-                        partial.push(format!("custom role {role} in {}", g.address));
-                    }
+            let role = g.role.to_string();
+            match self.role_effect(g, job) {
+                RoleEffect::DoesNot => continue,
+                RoleEffect::NotKnown(why) => {
+                    partial.push(why);
                     continue;
                 }
-                None => false,
-            };
-            if !role_ok {
-                continue;
+                RoleEffect::Allows => {}
             }
-            match self.member_matches(g, identity) {
+            match m {
                 // A caller without a token only gets through with allUsers.
-                Some(Match::Public(p)) if *identity == Identity::None && p != "allUsers" => {}
-                Some(Match::Public(p)) => {
-                    if g.condition.is_none() {
-                        return Verdict::Public(format!("{p} holds {role} ({})", g.address));
-                    }
-                    partial.push(format!(
-                        "{} grants {role} to {p} under a condition",
-                        g.address
-                    ));
+                Match::Public(p) if *identity == Identity::None && p != "allUsers" => {}
+                Match::Public(p) if g.condition.is_none() => {
+                    return Verdict::Public(format!("{p} holds {role} ({})", g.address));
                 }
-                Some(Match::Exact) if g.condition.is_some() => partial.push(format!(
+                Match::Public(p) => partial.push(format!(
+                    "{} grants {role} to {p} under a condition",
+                    g.address
+                )),
+                Match::Exact if g.condition.is_some() => partial.push(format!(
                     "{} grants {role} only under an IAM condition",
                     g.address
                 )),
-                Some(Match::Exact) => allowed.push(gi),
-                Some(Match::Maybe(why)) => partial.push(format!("{} ({why})", g.address)),
-                None => {}
+                Match::Exact if g.maybe.is_some() => partial.push(format!(
+                    "{} grants {role}, but whether it exists is not known ({})",
+                    g.address,
+                    g.maybe.as_ref().map(|u| u.reason()).unwrap_or_default()
+                )),
+                Match::Exact => allowed.push(gi),
+                Match::Maybe(why) => partial.push(format!("{} ({why})", g.address)),
             }
         }
         if !allowed.is_empty() {
             let broad = allowed.iter().all(|i| {
-                self.grants[*i].role.as_deref().is_some_and(|r| {
+                self.grants[*i].role_name().is_some_and(|r| {
                     !roles::is_invoke_only(r)
                         && !matches!(
                             r,
@@ -108,46 +102,59 @@ impl AccessModel {
         Verdict::Denied
     }
 
+    /// Whether the role of `g` carries the permission a call needs.
+    fn role_effect(&self, g: &Grant, job: bool) -> RoleEffect {
+        let needs = if job {
+            "run.jobs.run"
+        } else {
+            "run.routes.invoke"
+        };
+        if let Some(r) = g.role_name().and_then(roles::lookup) {
+            let ok = if job { r.run_job } else { r.invoke_service };
+            return if ok {
+                RoleEffect::Allows
+            } else {
+                RoleEffect::DoesNot
+            };
+        }
+        if let Some(c) = self.org.custom_role(g.root, &g.role) {
+            return if c.has_permission(needs) {
+                RoleEffect::Allows
+            } else if c.permissions.iter().any(|p| p.contains("${")) {
+                RoleEffect::NotKnown(format!(
+                    "custom role {} has permissions known only after apply",
+                    c.address
+                ))
+            } else {
+                RoleEffect::DoesNot
+            };
+        }
+        match &g.role {
+            Field::Known(r) if r.starts_with("projects/") || r.starts_with("organizations/") => {
+                RoleEffect::NotKnown(format!(
+                    "custom role {r} in {} is not in this configuration",
+                    g.address
+                ))
+            }
+            // A predefined role runwarden does not list carries neither.
+            Field::Known(_) => RoleEffect::DoesNot,
+            other => {
+                RoleEffect::NotKnown(format!("the role of {} is not known ({other})", g.address))
+            }
+        }
+    }
+
     /// Does grant `g` apply to service `s`?
     fn covers(&self, g: &Grant, s: &Service, index: usize) -> bool {
         match &g.scope {
             Scope::Services(ids) => ids.contains(&index),
-            Scope::Project(p) => {
-                g.root == s.root && (p.is_none() || s.project.is_none() || *p == s.project)
-            }
+            Scope::Project(p) => g.root == s.root && p.agrees(&s.project),
             Scope::Folder(_) | Scope::Organization(_) => g.root == s.root,
-            Scope::UnresolvedService(_) => false,
+            Scope::Unresolved(_) => false,
         }
     }
 
-    fn member_matches(&self, g: &Grant, identity: &Identity) -> Option<Match> {
-        let mut best = None;
-        for m in &g.members {
-            let MemberValue::Known(member) = &m.value else {
-                best = best.or(Some(Match::Maybe("a member is not known".into())));
-                continue;
-            };
-            if super::is_public(member) {
-                return Some(Match::Public(member.clone()));
-            }
-            let exact = match identity {
-                Identity::Member(id) => member == id,
-                Identity::IapAgent => is_iap_agent(member),
-                _ => false,
-            };
-            if exact {
-                return Some(Match::Exact);
-            }
-            if member.starts_with("group:") && matches!(identity, Identity::Member(_)) {
-                best = best.or(Some(Match::Maybe(format!(
-                    "{member} may contain the identity"
-                ))));
-            }
-        }
-        best
-    }
-
-    /// Grants that might apply to `s` but whose target could not be resolved.
+    /// Grants that might apply to `s` but whose target is not known.
     fn unseen_grants(&self, s: &Service) -> Option<String> {
         self.index
             .unresolved_by_root
@@ -155,18 +162,11 @@ impl AccessModel {
             .iter()
             .map(|&gi| &self.grants[gi])
             .find_map(|g| match &g.scope {
-                Scope::UnresolvedService(d) if d.starts_with("unresolved") => {
-                    Some(format!("{} may grant it, but {}", g.address, {
-                        let d = d
-                            .trim_start_matches("unresolved")
-                            .trim_start_matches(':')
-                            .trim();
-                        match d.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
-                            Some(inner) => format!("its target is not known ({inner})"),
-                            None => d.to_string(),
-                        }
-                    }))
-                }
+                Scope::Unresolved(u) => Some(format!(
+                    "{} may grant it, but its target is not known ({})",
+                    g.address,
+                    u.reason()
+                )),
                 _ => None,
             })
     }
@@ -179,8 +179,64 @@ enum Match {
     Maybe(String),
 }
 
+/// Whether one of the members of `g` is `identity` (or may be).
+fn member_matches(g: &Grant, identity: &Identity) -> Option<Match> {
+    let mut best = None;
+    for m in &g.members {
+        let member = match &m.value {
+            Field::Unknown(_) => {
+                best = best.or(Some(Match::Maybe("a member is not known".into())));
+                continue;
+            }
+            f => f,
+        };
+        if let Some(p) = member.known().filter(|p| super::is_public(p)) {
+            return Some(Match::Public(p.to_string()));
+        }
+        let text = member.text().expect("known or symbolic");
+        match identity {
+            Identity::Member(id) if *id == text => return Some(Match::Exact),
+            Identity::IapAgent if is_iap_agent(member) => return Some(Match::Exact),
+            Identity::ComputeDefault { project } if is_compute_default(member) => {
+                if text.refs().any(|r| r.path.as_ref() == "number") {
+                    // Written with a project's number, as configurations do.
+                    return Some(Match::Exact);
+                }
+                best = best.or(Some(Match::Maybe(format!(
+                    "{member} is a Compute Engine default service account; the project number of {} is not in the configuration",
+                    match project.known() {
+                        Some(p) => format!("project {p:?}"),
+                        None => "the project".into(),
+                    }
+                ))));
+            }
+            Identity::Member(_) | Identity::ComputeDefault { .. }
+                if text.literal_prefix().starts_with("group:") =>
+            {
+                best = best.or(Some(Match::Maybe(format!(
+                    "{member} may contain the identity"
+                ))));
+            }
+            _ => {}
+        }
+    }
+    best
+}
+
 /// `serviceAccount:service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com`.
-pub fn is_iap_agent(member: &str) -> bool {
-    member.starts_with("serviceAccount:service-")
-        && member.ends_with("@gcp-sa-iap.iam.gserviceaccount.com")
+pub fn is_iap_agent(member: &Field) -> bool {
+    member.text().is_some_and(|t| {
+        t.literal_prefix().starts_with("serviceAccount:service-")
+            && t.literal_suffix()
+                .ends_with("@gcp-sa-iap.iam.gserviceaccount.com")
+    })
+}
+
+/// `serviceAccount:PROJECT_NUMBER-compute@developer.gserviceaccount.com`.
+pub fn is_compute_default(member: &Field) -> bool {
+    member.text().is_some_and(|t| {
+        t.literal_prefix().starts_with("serviceAccount:")
+            && t.literal_suffix()
+                .ends_with("-compute@developer.gserviceaccount.com")
+    })
 }

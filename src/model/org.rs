@@ -15,7 +15,8 @@
 //!   (`constraint`, `list_policy { allow { values | all } }`, `restore_policy`)
 //! - inheritance: https://cloud.google.com/resource-manager/docs/organization-policy/understanding-hierarchy
 
-use super::{Res, describe_unknown};
+use super::Field;
+use super::res::Res;
 use crate::eval::Value;
 use crate::syntax::Span;
 
@@ -101,18 +102,16 @@ impl OrgFacts {
         self.organizations.dedup();
     }
 
-    /// The custom role a grant's role names: by full name, or by a symbolic
+    /// The custom role a grant's role names: by full name, or by a
     /// reference to the custom role resource (same root module).
-    pub fn custom_role(
-        &self,
-        root: usize,
-        role: Option<&str>,
-        role_ref: Option<&str>,
-    ) -> Option<&CustomRole> {
+    pub fn custom_role(&self, root: usize, role: &Field) -> Option<&CustomRole> {
+        let reference = role.text().and_then(|t| t.as_reference().cloned());
         self.custom_roles.iter().find(|c| {
             c.root == root
-                && (role.is_some() && role == c.name.as_deref()
-                    || role_ref.is_some_and(|r| super::refers_to(r, &c.address)))
+                && (role.known().is_some() && role.known() == c.name.as_deref()
+                    || reference
+                        .as_ref()
+                        .is_some_and(|r| r.points_into(&c.address)))
         })
     }
 
@@ -168,12 +167,19 @@ pub fn is_org_type(t: &str) -> bool {
     )
 }
 
-/// `folders/123` -> `123`; `${google_folder.x.name}` -> `google_folder.x`.
-pub fn folder_key(s: &str) -> String {
-    if let Some(addr) = symbolic_address(s, "google_folder.") {
-        return addr;
+/// A folder's key: `folders/123` and `123` -> `123`; a reference to a
+/// folder's `name`, `folder_id` or `id` -> the folder's address.
+pub fn folder_key(f: &Field) -> Option<String> {
+    match f {
+        Field::Known(s) => Some(s.strip_prefix("folders/").unwrap_or(s).to_string()),
+        Field::Symbolic(t) => {
+            let r = t.as_reference()?;
+            (r.resource.contains("google_folder.")
+                && matches!(&*r.path, "name" | "folder_id" | "id"))
+            .then(|| r.resource.to_string())
+        }
+        Field::Unknown(_) => None,
     }
-    s.strip_prefix("folders/").unwrap_or(s).to_string()
 }
 
 /// `organizations/123` -> `123`.
@@ -181,44 +187,31 @@ pub fn org_key(s: &str) -> String {
     s.strip_prefix("organizations/").unwrap_or(s).to_string()
 }
 
-/// `${google_folder.x.name}` -> `google_folder.x` (also `.folder_id`, `.id`).
-fn symbolic_address(s: &str, prefix: &str) -> Option<String> {
-    let inner = s.strip_prefix("${")?.strip_suffix('}')?;
-    if !inner.starts_with(prefix) && !inner.contains(&format!(".{prefix}")) {
-        return None;
-    }
-    let (addr, attr) = inner.rsplit_once('.')?;
-    matches!(attr, "name" | "folder_id" | "id").then(|| addr.to_string())
-}
-
 /// `folders/X` / `organizations/Y` / `projects/Z` / a folder reference.
-fn parse_parent(s: &str) -> Option<Node> {
-    if let Some(o) = s.strip_prefix("organizations/") {
-        Some(Node::Organization(o.to_string()))
-    } else if let Some(p) = s.strip_prefix("projects/") {
-        Some(Node::Project(p.to_string()))
-    } else if s.starts_with("folders/") || symbolic_address(s, "google_folder.").is_some() {
-        Some(Node::Folder(folder_key(s)))
-    } else {
-        None
+fn parse_parent(f: &Field) -> Option<Node> {
+    if let Some(s) = f.known() {
+        if let Some(o) = s.strip_prefix("organizations/") {
+            return Some(Node::Organization(o.to_string()));
+        }
+        if let Some(p) = s.strip_prefix("projects/") {
+            return Some(Node::Project(p.to_string()));
+        }
+        if !s.starts_with("folders/") {
+            return None;
+        }
+    }
+    folder_key(f).map(Node::Folder)
+}
+
+/// A string attribute that is set, known or symbolic.
+fn text(res: &Res, name: &str) -> Option<Field> {
+    match res.field(name)?.0 {
+        Field::Unknown(_) => None,
+        f => Some(f),
     }
 }
 
-/// A string attribute, symbolic parts kept as written.
-fn text(res: &Res, name: &str) -> Option<String> {
-    match res.attr(name)?.1 {
-        v @ (Value::String(_) | Value::Ref(_) | Value::Resource(_)) => v.as_string(),
-        _ => None,
-    }
-}
-
-pub(super) fn read(
-    res: &Res,
-    rtype: &str,
-    root: usize,
-    default_project: &Option<String>,
-    out: &mut OrgFacts,
-) {
+pub(super) fn read(res: &Res, root: usize, out: &mut OrgFacts) {
     let saw_org = |o: &str, out: &mut OrgFacts| {
         let o = (root, org_key(o));
         if !out.organizations.contains(&o) {
@@ -226,33 +219,29 @@ pub(super) fn read(
             out.organizations.sort();
         }
     };
-    match rtype {
+    // Hierarchy keys: a known id, or a symbolic one as written.
+    let key = |f: Field| f.to_string();
+    match res.rtype {
         "google_project_iam_custom_role" | "google_organization_iam_custom_role" => {
-            let name = match rtype {
-                "google_project_iam_custom_role" => {
-                    let project = match res.body.attr("project") {
-                        Some(_) => res.string("project"),
-                        None => default_project.clone(),
-                    };
-                    res.string("role_id")
-                        .zip(project)
-                        .map(|(id, p)| format!("projects/{p}/roles/{id}"))
+            let name = if res.rtype == "google_project_iam_custom_role" {
+                res.known("role_id")
+                    .zip(res.project().known().map(str::to_string))
+                    .map(|(id, p)| format!("projects/{p}/roles/{id}"))
+            } else {
+                if let Some(o) = res.known("org_id") {
+                    saw_org(&o, out);
                 }
-                _ => {
-                    if let Some(o) = text(res, "org_id") {
-                        saw_org(&o, out);
-                    }
-                    res.string("role_id")
-                        .zip(res.string("org_id"))
-                        .map(|(id, o)| format!("organizations/{}/roles/{id}", org_key(&o)))
-                }
+                res.known("role_id")
+                    .zip(res.known("org_id"))
+                    .map(|(id, o)| format!("organizations/{}/roles/{id}", org_key(&o)))
             };
             let (permissions, permissions_span) = match res.attr("permissions") {
                 Some((a, v)) => (
                     v.elements()
                         .unwrap_or_default()
                         .iter()
-                        .filter_map(Value::as_string)
+                        .filter_map(Value::text)
+                        .map(|t| t.to_string())
                         .collect(),
                     a.span,
                 ),
@@ -273,16 +262,17 @@ pub(super) fn read(
                 return;
             };
             let parent = if let Some(f) = text(res, "folder_id") {
-                Some(Node::Folder(folder_key(&f)))
+                folder_key(&f).map(Node::Folder)
             } else if let Some(o) = text(res, "org_id") {
+                let o = org_key(&o.to_string());
                 saw_org(&o, out);
-                Some(Node::Organization(org_key(&o)))
+                Some(Node::Organization(o))
             } else {
                 None
             };
             out.parents.push(Parentage {
                 root,
-                node: Node::Project(id),
+                node: Node::Project(key(id)),
                 parent,
             });
         }
@@ -298,7 +288,7 @@ pub(super) fn read(
             });
         }
         "google_org_policy_policy" => {
-            let Some(name) = text(res, "name") else {
+            let Some(name) = res.known("name") else {
                 return;
             };
             let Some((parent, constraint)) = name.split_once("/policies/") else {
@@ -307,7 +297,7 @@ pub(super) fn read(
             if constraint != DOMAIN_CONSTRAINT {
                 return;
             }
-            let parent = text(res, "parent").unwrap_or_else(|| parent.to_string());
+            let parent = text(res, "parent").unwrap_or_else(|| Field::Known(parent.to_string()));
             let Some(node) = parse_parent(&parent) else {
                 return;
             };
@@ -326,29 +316,28 @@ pub(super) fn read(
         "google_project_organization_policy"
         | "google_folder_organization_policy"
         | "google_organization_policy" => {
-            let Some(c) = res.string("constraint") else {
+            let Some(c) = res.known("constraint") else {
                 return;
             };
             if c.strip_prefix("constraints/").unwrap_or(&c) != DOMAIN_CONSTRAINT {
                 return;
             }
-            let node = match rtype {
-                "google_project_organization_policy" => {
-                    let p = match res.body.attr("project") {
-                        Some(_) => text(res, "project"),
-                        None => default_project.clone(),
-                    };
-                    let Some(p) = p else { return };
-                    Node::Project(p)
-                }
+            let node = match res.rtype {
+                "google_project_organization_policy" => match res.project() {
+                    Field::Unknown(_) => return,
+                    p => Node::Project(key(p)),
+                },
                 "google_folder_organization_policy" => {
-                    let Some(f) = text(res, "folder") else { return };
-                    Node::Folder(folder_key(&f))
+                    let Some(f) = text(res, "folder").and_then(|f| folder_key(&f)) else {
+                        return;
+                    };
+                    Node::Folder(f)
                 }
                 _ => {
                     let Some(o) = text(res, "org_id") else { return };
+                    let o = org_key(&o.to_string());
                     saw_org(&o, out);
-                    Node::Organization(org_key(&o))
+                    Node::Organization(o)
                 }
             };
             let (effect, span) = v1_effect(res);
@@ -362,6 +351,12 @@ pub(super) fn read(
         }
         _ => {}
     }
+}
+
+fn unknown_reason(v: &Value, span: Span) -> String {
+    v.not_known(span)
+        .map(|u| u.reason())
+        .unwrap_or_else(|| format!("unexpected {} value", v.type_name()))
 }
 
 fn truthy(v: Option<&Value>) -> bool {
@@ -382,7 +377,7 @@ fn list_len(v: Option<&Value>) -> Option<usize> {
 /// values { allowed_values }, condition } }`.
 fn v2_effect(res: &Res) -> (DomainEffect, Span) {
     let ev = res.ev;
-    let specs = ev.blocks(res.body, "spec", &res.ctx);
+    let specs = res.blocks("spec");
     let Some((spec, ctx)) = specs.items.first() else {
         return (DomainEffect::Unknown("no spec".into()), res.span);
     };
@@ -416,8 +411,10 @@ fn v2_effect(res: &Res) -> (DomainEffect, Span) {
                     }
                     Some(_) => {}
                     None => {
-                        decided
-                            .get_or_insert((DomainEffect::Unknown(describe_unknown(&v)), a.span));
+                        decided.get_or_insert((
+                            DomainEffect::Unknown(unknown_reason(&v, a.span)),
+                            a.span,
+                        ));
                     }
                 }
             }
@@ -455,7 +452,7 @@ fn v1_effect(res: &Res) -> (DomainEffect, Span) {
             return match list_len(Some(&v)) {
                 Some(n) if n > 0 => (DomainEffect::Restricted, a.span),
                 Some(_) => (DomainEffect::Unknown("empty allow values".into()), a.span),
-                None => (DomainEffect::Unknown(describe_unknown(&v)), a.span),
+                None => (DomainEffect::Unknown(unknown_reason(&v, a.span)), a.span),
             };
         }
     }
@@ -478,22 +475,26 @@ mod tests {
 
     #[test]
     fn folder_and_org_keys() {
-        assert_eq!(folder_key("folders/123"), "123");
-        assert_eq!(folder_key("123"), "123");
+        use crate::eval::{Reference, Text};
+        let k = |s: &str| Field::Known(s.into());
+        let r = |res: &str, path: &str| Field::Symbolic(Text::reference(Reference::new(res, path)));
+        assert_eq!(folder_key(&k("folders/123")).as_deref(), Some("123"));
+        assert_eq!(folder_key(&k("123")).as_deref(), Some("123"));
         assert_eq!(
-            folder_key("${google_folder.apps.name}"),
-            "google_folder.apps"
+            folder_key(&r("google_folder.apps", "name")).as_deref(),
+            Some("google_folder.apps")
         );
         assert_eq!(
-            folder_key("${module.f.google_folder.apps.folder_id}"),
-            "module.f.google_folder.apps"
+            folder_key(&r("module.f.google_folder.apps", "folder_id")).as_deref(),
+            Some("module.f.google_folder.apps")
         );
+        assert_eq!(folder_key(&r("google_project.p", "name")), None);
         assert_eq!(org_key("organizations/42"), "42");
         assert_eq!(
-            parse_parent("organizations/42"),
+            parse_parent(&k("organizations/42")),
             Some(Node::Organization("42".into()))
         );
-        assert_eq!(parse_parent("nonsense"), None);
+        assert_eq!(parse_parent(&k("nonsense")), None);
     }
 
     #[test]

@@ -179,6 +179,19 @@ impl Finding {
     }
 }
 
+/// Findings about a resource whose instances are not known (address `[*]`)
+/// describe something that may not exist: never errors.
+pub fn cap_unknown_instances(findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        if f.resource.contains(crate::eval::UNKNOWN_KEY_SUFFIX) && f.severity == Severity::Error {
+            f.severity = Severity::Warning;
+            f.message.push_str(
+                " (its count or for_each is not known, so it may not exist; see --explain-unknown)",
+            );
+        }
+    }
+}
+
 /// The first paragraph after the title and severity lines of a rule doc.
 pub fn doc_summary(doc: &str) -> &str {
     doc.lines()

@@ -33,13 +33,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             let s = &model.services[t];
             let via: Vec<String> = grants
                 .iter()
-                .map(|g| {
-                    format!(
-                        "{} ({})",
-                        model.grants[*g].role.as_deref().unwrap_or("?"),
-                        model.grants[*g].address
-                    )
-                })
+                .map(|g| format!("{} ({})", model.grants[*g].role, model.grants[*g].address))
                 .collect();
             let span = c.identity_span.unwrap_or(c.span);
             let mut f = cc::finding(

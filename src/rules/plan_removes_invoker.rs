@@ -4,8 +4,9 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::{Verdict, is_iap_agent};
-use crate::model::{AccessModel, Action, Caller, Identity, Service, is_iam_type, roles};
+use crate::model::access::{Verdict, is_compute_default, is_iap_agent};
+use crate::model::grant::is_iam_type;
+use crate::model::{AccessModel, Action, Caller, Field, Identity, Service, roles};
 use crate::plan::PlanChange;
 use crate::syntax::Span;
 use serde_json::Value as J;
@@ -35,7 +36,7 @@ enum Target {
 
 impl Target {
     fn covers(&self, s: &Service) -> bool {
-        let agree = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        let agree = |a: &Option<String>, b: &Field| match (a, b.known()) {
             (Some(x), Some(y)) => x == y,
             _ => true,
         };
@@ -47,7 +48,7 @@ impl Target {
                 location,
             } => {
                 s.kind.is_job() == *jobs
-                    && s.name.as_deref() == Some(name.as_str())
+                    && s.name.known() == Some(name.as_str())
                     && agree(project, &s.project)
                     && agree(location, &s.location)
             }
@@ -160,9 +161,13 @@ fn removed(c: &PlanChange) -> Option<(BTreeSet<(String, String)>, &'static str)>
 
 /// Whether a grant to `member` is one `caller` may be using.
 fn relies(caller: &Caller, member: &str) -> bool {
+    let public = crate::model::is_public(member);
     match &caller.identity {
-        Identity::Member(m) => member == m || crate::model::is_public(member),
-        Identity::IapAgent => is_iap_agent(member) || crate::model::is_public(member),
+        Identity::Member(m) => m.known() == Some(member) || public,
+        Identity::IapAgent => is_iap_agent(&Field::Known(member.to_string())) || public,
+        Identity::ComputeDefault { .. } => {
+            is_compute_default(&Field::Known(member.to_string())) || public
+        }
         Identity::None => member == "allUsers",
         Identity::Unknown(_) => false,
     }

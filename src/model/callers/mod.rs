@@ -1,0 +1,464 @@
+//! Callers: resources that send requests to Cloud Run services or run jobs,
+//! each with its identity (or none), its token, its target and its span.
+//! One file per caller kind turns resources into [`RawCaller`]s; the shared
+//! parts (identity, token blocks, URL targets) live here.
+
+mod eventarc;
+mod iap;
+mod pubsub;
+mod scheduler;
+mod service_env;
+mod tasks;
+mod workflows;
+
+pub use iap::iap;
+pub use service_env::env_urls;
+
+use super::res::{Res, attr_in};
+use super::{Field, Service};
+use crate::eval::{Ctx, Reference, Text, Unknown, Value};
+use crate::syntax::{Body, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallerKind {
+    PubsubPush,
+    Scheduler,
+    CloudTasks,
+    Eventarc,
+    Workflow,
+    Iap,
+    /// A Cloud Run service whose configuration hands it another service's URL.
+    Service,
+}
+
+impl CallerKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            CallerKind::PubsubPush => "Pub/Sub push subscription",
+            CallerKind::Scheduler => "Cloud Scheduler job",
+            CallerKind::CloudTasks => "Cloud Tasks queue",
+            CallerKind::Eventarc => "Eventarc trigger",
+            CallerKind::Workflow => "workflow",
+            CallerKind::Iap => "Identity-Aware Proxy",
+            CallerKind::Service => "Cloud Run service",
+        }
+    }
+
+    /// Google-managed callers that Cloud Run counts as internal traffic from
+    /// the same project (or VPC-SC perimeter) when they use the run.app URL.
+    pub fn internal_when_same_project(self) -> bool {
+        !matches!(self, CallerKind::Iap | CallerKind::Service)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    Oidc,
+    OAuth,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Identity {
+    /// An IAM member, e.g. `serviceAccount:x@p.iam.gserviceaccount.com`,
+    /// parts known only after apply kept as references.
+    Member(Text),
+    /// The Compute Engine default service account of the project
+    /// (`PROJECT_NUMBER-compute@developer.gserviceaccount.com`): what a
+    /// trigger, workflow or service without a service account runs as.
+    ComputeDefault {
+        project: Field,
+    },
+    /// The IAP service agent of the service's project.
+    IapAgent,
+    /// No identity is sent.
+    None,
+    Unknown(Unknown),
+}
+
+impl Identity {
+    /// The identity a `service_account` / `service_account_email`
+    /// attribute names: an email, `projects/P/serviceAccounts/EMAIL`, or a
+    /// reference to a service account's `email`, `id` or `name`.
+    pub fn service_account(f: Field) -> Identity {
+        let email = match f {
+            Field::Known(s) => match s.split_once("/serviceAccounts/") {
+                Some((_, email)) if s.starts_with("projects/") => Text::lit(email),
+                _ => Text::lit(s),
+            },
+            Field::Symbolic(t) => match t.as_reference() {
+                Some(r) if is_service_account_name(r) => {
+                    Text::reference(Reference::new(r.resource.clone(), "email"))
+                }
+                _ => t,
+            },
+            Field::Unknown(u) => return Identity::Unknown(u),
+        };
+        let mut m = Text::lit("serviceAccount:");
+        m.append(email);
+        Identity::Member(m)
+    }
+
+    /// In words, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Identity::Member(m) => m.to_string(),
+            Identity::ComputeDefault { project } => match project.known() {
+                Some(p) => format!(
+                    "the Compute Engine default service account of project {p:?} (PROJECT_NUMBER-compute@developer.gserviceaccount.com)"
+                ),
+                None => "the Compute Engine default service account (PROJECT_NUMBER-compute@developer.gserviceaccount.com)".into(),
+            },
+            Identity::IapAgent => {
+                "the IAP service agent (service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com)"
+                    .into()
+            }
+            Identity::None => "no identity".into(),
+            Identity::Unknown(u) => format!("an unknown identity ({})", u.reason()),
+        }
+    }
+}
+
+/// `google_service_account.x.id` / `.name` (`projects/P/serviceAccounts/EMAIL`).
+fn is_service_account_name(r: &Reference) -> bool {
+    (r.resource.contains("google_service_account.")) && matches!(&*r.path, "id" | "name")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// An HTTP request to the service (needs `run.routes.invoke`).
+    Invoke,
+    /// Runs a job through the Cloud Run Admin API (needs `run.jobs.run`).
+    RunJob,
+}
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub root: usize,
+    pub address: String,
+    pub kind: CallerKind,
+    pub action: Action,
+    pub identity: Identity,
+    pub identity_span: Option<Span>,
+    pub token: Token,
+    pub audience: Option<(Text, Span)>,
+    /// Services (or jobs) the caller targets; empty when not linked.
+    pub targets: Vec<usize>,
+    /// What the caller is configured to call (URL, name), for messages.
+    pub target_text: String,
+    /// The URL it calls, when it is one (known or not).
+    pub target_url: Option<Text>,
+    /// Why the target is not known, when it is not.
+    pub target_unknown: Option<Unknown>,
+    pub target_span: Span,
+    /// The target URL is the service's own run.app URL (or a reference to it).
+    pub default_url: bool,
+    /// The request comes from the internet (IAP on the service, or IAP on an
+    /// external load balancer).
+    pub from_internet: bool,
+    pub project: Field,
+    pub span: Span,
+    pub module_spans: Vec<Span>,
+}
+
+/// A caller before its target is linked to services.
+pub struct RawCaller {
+    pub caller: Caller,
+    pub target: RawTarget,
+}
+
+pub enum RawTarget {
+    Url(Text),
+    /// Eventarc: service name and region.
+    Named {
+        name: Field,
+        region: Field,
+    },
+    /// A job run through the Admin API.
+    Job {
+        name: String,
+        location: Option<String>,
+    },
+    /// IAP: the service itself.
+    Service(String),
+    Unresolved(Unknown),
+}
+
+/// Reads the callers a resource of type `rtype` defines.
+pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
+    match res.rtype {
+        "google_pubsub_subscription" => pubsub::read(res, root),
+        "google_cloud_scheduler_job" => scheduler::read(res, root),
+        "google_cloud_tasks_queue" => tasks::read(res, root),
+        "google_eventarc_trigger" => eventarc::read(res, root),
+        "google_workflows_workflow" => workflows::read(res, root),
+        _ => Vec::new(),
+    }
+}
+
+/// Resource types that are callers.
+pub const TYPES: &[&str] = &[
+    "google_pubsub_subscription",
+    "google_cloud_scheduler_job",
+    "google_cloud_tasks_queue",
+    "google_eventarc_trigger",
+    "google_workflows_workflow",
+];
+
+impl Res<'_, '_> {
+    pub(super) fn base_caller(&self, root: usize, kind: CallerKind) -> Caller {
+        Caller {
+            root,
+            address: self.address.clone(),
+            kind,
+            action: Action::Invoke,
+            identity: Identity::None,
+            identity_span: None,
+            token: Token::None,
+            audience: None,
+            targets: Vec::new(),
+            target_text: String::new(),
+            target_url: None,
+            target_unknown: None,
+            target_span: self.span,
+            default_url: false,
+            from_internet: false,
+            project: self.project(),
+            span: self.span,
+            module_spans: self.module_spans.clone(),
+        }
+    }
+}
+
+/// Reads the token blocks (`oidc_token`, `oauth_token`) of a body.
+fn tokens(res: &Res, body: &Body, ctx: &Ctx, c: &mut Caller) {
+    let ev = res.ev;
+    for (kind, token) in [("oidc_token", Token::Oidc), ("oauth_token", Token::OAuth)] {
+        let blocks = ev.blocks(body, kind, ctx);
+        let Some((b, bc)) = blocks.items.first() else {
+            continue;
+        };
+        c.token = token;
+        match attr_in(ev, b, bc, "service_account_email") {
+            Some((a, v)) => {
+                c.identity = Identity::service_account(Field::from_value(v, a.span));
+                c.identity_span = Some(a.span);
+            }
+            None => {
+                c.identity = Identity::Unknown(Unknown::error(
+                    format!("{kind} has no service_account_email"),
+                    res.span,
+                ))
+            }
+        }
+        if let Some((a, v)) = attr_in(ev, b, bc, "audience")
+            && let Some(t) = v.text()
+        {
+            c.audience = Some((t, a.span));
+        }
+    }
+}
+
+/// The identity of a trigger or workflow's `service_account`; unset: the
+/// Compute Engine default service account of its project.
+fn runs_as(res: &Res, attr: &str, c: &mut Caller) {
+    match res.field(attr) {
+        Some((f, span)) => {
+            c.identity = Identity::service_account(f);
+            c.identity_span = Some(span);
+        }
+        None => {
+            c.identity = Identity::ComputeDefault {
+                project: c.project.clone(),
+            }
+        }
+    }
+}
+
+/// A URL attribute as a target.
+fn url_target(attr: Option<(&crate::syntax::Attribute, Value)>, c: &mut Caller) -> RawTarget {
+    let Some((a, v)) = attr else {
+        return RawTarget::Unresolved(Unknown::not_modelled("no URL is set", c.span));
+    };
+    c.target_span = a.span;
+    match v.derived_text() {
+        Some(t) => {
+            c.target_text = match v.text() {
+                Some(_) => t.to_string(),
+                None => format!("a URL derived from {t}"),
+            };
+            c.target_url = Some(t.clone());
+            RawTarget::Url(t)
+        }
+        None => {
+            let u = v
+                .not_known(a.span)
+                .unwrap_or_else(|| Unknown::error("the URL is not a string", a.span));
+            c.target_text = format!("a URL that is not known ({})", u.reason());
+            RawTarget::Unresolved(u)
+        }
+    }
+}
+
+/// `https://run.googleapis.com/v2/projects/P/locations/L/jobs/NAME:run` and the
+/// v1 form `https://REGION-run.googleapis.com/apis/run.googleapis.com/v1/namespaces/P/jobs/NAME:run`.
+fn job_run_url(url: &str) -> Option<(String, Option<String>)> {
+    if !url.contains("run.googleapis.com") {
+        return None;
+    }
+    let path = url.split("/jobs/").nth(1)?;
+    let name = path.strip_suffix(":run")?;
+    let location = url
+        .split("/locations/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .map(str::to_string);
+    Some((name.to_string(), location))
+}
+
+/// A `google_cloud_run_domain_mapping`: a custom domain routed to a service.
+pub struct DomainMapping {
+    domain: String,
+    service: Field,
+    location: Field,
+}
+
+pub fn domain_mapping(res: &Res) -> Option<DomainMapping> {
+    let domain = res.known("name")?;
+    let spec = res.nested(&["spec"]);
+    let (body, ctx) = spec.first()?;
+    let (a, v) = attr_in(res.ev, body, ctx, "route_name")?;
+    Some(DomainMapping {
+        domain,
+        service: Field::from_value(v, a.span),
+        location: res
+            .field("location")
+            .map(|f| f.0)
+            .unwrap_or(Field::Unknown(res.not_set("location"))),
+    })
+}
+
+/// URL attributes of services: a reference to one of them is the service's
+/// own run.app URL.
+fn is_url_attr(r: &Reference) -> bool {
+    matches!(
+        r.first_attr(),
+        "uri" | "urls" | "status" | "service_config" | "url"
+    )
+}
+
+/// The host of a URL, when the literal text reaches past it.
+fn known_host(url: &Text) -> Option<&str> {
+    let rest = url.literal_prefix().split_once("://")?.1;
+    match rest.find(['/', ':', '?']) {
+        Some(end) => Some(&rest[..end]),
+        None if url.is_known() => Some(rest),
+        None => None,
+    }
+}
+
+/// The services a URL points at: a reference to a service's URL attribute
+/// (`${google_cloud_run_v2_service.x.uri}/path`), a custom domain mapped to
+/// a service, or a run.app host whose first label starts with a service
+/// name. Returns the services and whether the URL is the default run.app one.
+pub fn services_for_url(
+    url: &Text,
+    services: &[Service],
+    domains: &[DomainMapping],
+    root: usize,
+) -> (Vec<usize>, bool) {
+    let mut found = Vec::new();
+    let mut default_url = false;
+    for r in url.refs() {
+        for (idx, s) in services.iter().enumerate() {
+            if s.root == root && s.declared && r.points_into(&s.address) && !found.contains(&idx) {
+                found.push(idx);
+                default_url |= is_url_attr(r);
+            }
+        }
+    }
+    if !found.is_empty() {
+        return (found, default_url);
+    }
+    let host = known_host(url).unwrap_or("");
+    if let Some(d) = domains.iter().find(|d| d.domain == host) {
+        // A custom domain: the service is reached, but not via run.app.
+        for (i, s) in services.iter().enumerate() {
+            if s.root != root || s.kind.is_job() {
+                continue;
+            }
+            let by_ref = d
+                .service
+                .text()
+                .and_then(|t| t.as_reference().cloned())
+                .is_some_and(|r| r.points_into(&s.address) && s.declared);
+            let by_name = d.service.same(&s.name) == Some(true) && d.location.agrees(&s.location);
+            if by_ref || by_name {
+                found.push(i);
+            }
+        }
+        return (found, false);
+    }
+    if host.ends_with(".run.app") {
+        let label = host.split('.').next().unwrap_or("");
+        let best = services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.root == root && !s.kind.is_job())
+            .filter_map(|(i, s)| s.name.known().map(|n| (i, n)))
+            .filter(|(_, n)| label.starts_with(&format!("{n}-")))
+            .max_by_key(|(_, n)| n.len());
+        if let Some((i, _)) = best {
+            found.push(i);
+            default_url = true;
+        }
+    }
+    (found, default_url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_urls() {
+        assert_eq!(
+            job_run_url(
+                "https://run.googleapis.com/v2/projects/p/locations/us-central1/jobs/nightly:run"
+            ),
+            Some(("nightly".into(), Some("us-central1".into())))
+        );
+        assert_eq!(
+            job_run_url(
+                "https://us-central1-run.googleapis.com/apis/run.googleapis.com/v1/namespaces/p/jobs/nightly:run"
+            ),
+            Some(("nightly".into(), None))
+        );
+        assert_eq!(job_run_url("https://api-xyz.a.run.app/jobs/x"), None);
+    }
+
+    #[test]
+    fn service_account_identities() {
+        let member = |f: Field| match Identity::service_account(f) {
+            Identity::Member(t) => t.to_string(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            member(Field::Known("a@p.iam.gserviceaccount.com".into())),
+            "serviceAccount:a@p.iam.gserviceaccount.com"
+        );
+        assert_eq!(
+            member(Field::Known(
+                "projects/p/serviceAccounts/a@p.iam.gserviceaccount.com".into()
+            )),
+            "serviceAccount:a@p.iam.gserviceaccount.com"
+        );
+        assert_eq!(
+            member(Field::Symbolic(Text::reference(Reference::new(
+                "module.m.google_service_account.wf",
+                "id"
+            )))),
+            "serviceAccount:${module.m.google_service_account.wf.email}"
+        );
+    }
+}
