@@ -139,7 +139,10 @@ fn nothing_is_decided_on_a_value_known_after_apply() {
 #[test]
 fn partial_strings_are_data() {
     assert_eq!(
-        eval(r#""api-${random_id.suffix.hex}""#).text().unwrap().to_string(),
+        eval(r#""api-${random_id.suffix.hex}""#)
+            .text()
+            .unwrap()
+            .to_string(),
         "api-${random_id.suffix.hex}"
     );
     // Terraform's escape is a literal, never a reference.
@@ -150,7 +153,10 @@ fn partial_strings_are_data() {
         eval("google_cloud_run_v2_service.named.name"),
         r("google_cloud_run_v2_service.named", "name")
     );
-    assert_eq!(eval("google_cloud_run_v2_service.svc.name"), Value::str("api"));
+    assert_eq!(
+        eval("google_cloud_run_v2_service.svc.name"),
+        Value::str("api")
+    );
     let v = eval("google_cloud_run_v2_service.svc.status[0].url");
     assert_eq!(v, r("google_cloud_run_v2_service.svc", "status[0].url"));
 }
@@ -213,21 +219,34 @@ fn unknowns_say_why() {
         Some(UnknownKind::NoValue(v)) if &**v == "missing"
     ));
     assert_eq!(eval("var.null_default"), Value::Null);
-    assert!(matches!(kind(&eval("local.bad")), Some(UnknownKind::Error(_))));
-    assert!(matches!(kind(&eval("self.x")), Some(UnknownKind::NotModelled(_))));
+    assert!(matches!(
+        kind(&eval("local.bad")),
+        Some(UnknownKind::Error(_))
+    ));
+    assert!(matches!(
+        kind(&eval("self.x")),
+        Some(UnknownKind::NotModelled(_))
+    ));
     assert!(matches!(
         kind(&eval(r#"unknownfn("x")"#)),
         Some(UnknownKind::NotModelled(_))
     ));
     // try() catches errors only; can() of an unknown is unknown, not false.
     assert_eq!(eval(r#"try(local.bad, "x")"#), Value::str("x"));
-    assert!(matches!(kind(&eval("can(var.missing)")), Some(UnknownKind::NoValue(_))));
+    assert!(matches!(
+        kind(&eval("can(var.missing)")),
+        Some(UnknownKind::NoValue(_))
+    ));
     assert_eq!(eval("can(local.bad)"), Value::Bool(false));
     // Both branches agree: the unknown condition does not matter.
     assert_eq!(eval("local.same"), Value::str("same"));
     assert_eq!(
         eval("local.limit"),
-        Value::List(vec![Value::Number(0.0), Value::Number(2.0), Value::Number(4.0)])
+        Value::List(vec![
+            Value::Number(0.0),
+            Value::Number(2.0),
+            Value::Number(4.0)
+        ])
     );
 }
 
@@ -236,7 +255,10 @@ fn a_cycle_is_a_cycle_whatever_is_asked_first() {
     for order in [["local.a", "local.b"], ["local.b", "local.a"]] {
         let vals = eval_all(&order);
         for (x, v) in order.iter().zip(&vals) {
-            assert!(matches!(kind(v), Some(UnknownKind::Cycle)), "{x} after {order:?}: {v:?}");
+            assert!(
+                matches!(kind(v), Some(UnknownKind::Cycle)),
+                "{x} after {order:?}: {v:?}"
+            );
         }
     }
 }
@@ -250,7 +272,10 @@ fn instances_whose_keys_are_known_after_apply_still_exist() {
     let v = eval(r#"google_cloud_run_v2_service_iam_member.keyed["k"].member"#);
     assert_eq!(
         v,
-        r("google_cloud_run_v2_service_iam_member.keyed", "[\"k\"].member")
+        r(
+            "google_cloud_run_v2_service_iam_member.keyed",
+            "[\"k\"].member"
+        )
     );
 }
 
