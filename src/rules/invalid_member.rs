@@ -23,10 +23,18 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             let member = member.as_str();
             // Resource Manager: "Project does not support allUsers and
             // allAuthenticatedUsers as members in a Binding of a Policy."
-            let project_public = matches!(grant.scope, crate::model::Scope::Project(_))
-                && crate::model::is_public(member);
-            let problem = if project_public {
+            let public = crate::model::is_public(member);
+            let on_job = grant
+                .target
+                .as_ref()
+                .is_some_and(|t| t.family == crate::model::Family::Job);
+            let problem = if public && matches!(grant.scope, crate::model::Scope::Project(_)) {
                 "projects do not accept public principals in their IAM policy: apply fails"
+                    .to_string()
+            } else if public && on_job {
+                // Cloud Run API: "Member allUsers is invalid due to membership
+                // type restrictions on the resource".
+                "Cloud Run jobs do not accept public principals in their IAM policy: apply fails"
                     .to_string()
             } else {
                 let Some(problem) = member_problem(&text) else {

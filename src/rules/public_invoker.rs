@@ -31,11 +31,14 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             } => {
                 // Ingress not known: the public grant is certain, the
                 // exposure to the internet is not; a warning, never an error.
-                let (why, severity) = match pe::reach(service) {
+                let (mut why, severity) = match pe::reach(service) {
                     Reach::Internet(why) => (why, RULE.severity),
                     Reach::Unknown(why) => (why, Severity::Warning),
                     Reach::InternalOnly(_) => continue,
                 };
+                if service.kind.is_job() {
+                    why.push_str("; IAM rejects public principals on jobs, so apply fails (invalid-member)");
+                }
                 let mut f = Finding::new(
                     &RULE,
                     span,
@@ -94,11 +97,14 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 out.push(f);
             }
             Exposure::IamDisabled { service, span } => {
-                let (why, severity) = match pe::reach(service) {
+                let (mut why, severity) = match pe::reach(service) {
                     Reach::Internet(why) => (why, RULE.severity),
                     Reach::Unknown(why) => (why, Severity::Warning),
                     Reach::InternalOnly(_) => continue,
                 };
+                if service.kind.is_job() {
+                    why.push_str("; IAM rejects public principals on jobs, so apply fails (invalid-member)");
+                }
                 let mut f = Finding::new(
                     &RULE,
                     span,
