@@ -37,7 +37,9 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     Reach::InternalOnly(_) => continue,
                 };
                 if service.kind.is_job() {
-                    why.push_str("; IAM rejects public principals on jobs, so apply fails (invalid-member)");
+                    why.push_str(
+                        "; IAM rejects public principals on jobs, so apply fails (invalid-member)",
+                    );
                 }
                 let mut f = Finding::new(
                     &RULE,
@@ -103,7 +105,9 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     Reach::InternalOnly(_) => continue,
                 };
                 if service.kind.is_job() {
-                    why.push_str("; IAM rejects public principals on jobs, so apply fails (invalid-member)");
+                    why.push_str(
+                        "; IAM rejects public principals on jobs, so apply fails (invalid-member)",
+                    );
                 }
                 let mut f = Finding::new(
                     &RULE,
