@@ -9,6 +9,7 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod provider;
 pub mod report;
 pub mod rules;
 pub mod suppress;

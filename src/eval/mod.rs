@@ -106,6 +106,31 @@ enum Key {
     ResAttr(InstId, usize, Option<InstanceKey>, String),
 }
 
+/// What the provider computes: attributes a resource does not set
+/// (service account emails, ids), and which resource bodies the loader kept.
+pub trait Provider: Sync {
+    /// `attr` of resource instance `h` when the configuration does not set
+    /// it; `None` leaves it a reference known after apply.
+    fn computed(&self, ev: &Evaluator, h: &ResourceHandle, attr: &str, span: Span)
+    -> Option<Value>;
+    /// Whether bodies of managed resources of this type were kept; the
+    /// attributes of the others are references, never defaults.
+    fn keeps_body(&self, rtype: &str) -> bool;
+}
+
+/// No provider: every attribute not set is a reference (for tests of the
+/// evaluator alone).
+pub struct NoProvider;
+
+impl Provider for NoProvider {
+    fn computed(&self, _: &Evaluator, _: &ResourceHandle, _: &str, _: Span) -> Option<Value> {
+        None
+    }
+    fn keeps_body(&self, _: &str) -> bool {
+        true
+    }
+}
+
 /// Values given to the root module from outside its `.tf` files.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
@@ -129,6 +154,7 @@ enum RootInput {
 pub struct Evaluator<'w> {
     pub ws: &'w Workspace,
     pub root: ModuleId,
+    provider: &'w dyn Provider,
     instances: RefCell<Vec<Rc<Instance>>>,
     children: RefCell<HashMap<(InstId, usize), Children>>,
     children_in_progress: RefCell<HashSet<(InstId, usize)>>,
@@ -146,7 +172,12 @@ pub struct Evaluator<'w> {
 }
 
 impl<'w> Evaluator<'w> {
-    pub fn new(ws: &'w Workspace, root: ModuleId, inputs: &Inputs) -> Evaluator<'w> {
+    pub fn new(
+        ws: &'w Workspace,
+        root: ModuleId,
+        inputs: &Inputs,
+        provider: &'w dyn Provider,
+    ) -> Evaluator<'w> {
         let mut root_inputs = HashMap::new();
         // Terraform's precedence, lowest first: env, terraform.tfvars,
         // *.auto.tfvars, then -var-file and -var in command-line order.
@@ -168,6 +199,7 @@ impl<'w> Evaluator<'w> {
         Evaluator {
             ws,
             root,
+            provider,
             instances: RefCell::new(vec![Rc::new(Instance::root(root))]),
             children: RefCell::default(),
             children_in_progress: RefCell::default(),
@@ -226,6 +258,3 @@ impl<'w> Evaluator<'w> {
 fn tfvars_attributes(f: &crate::syntax::SourceFile) -> &[Attribute] {
     &f.body.attributes
 }
-
-#[cfg(test)]
-mod tests;

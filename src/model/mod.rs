@@ -4,8 +4,8 @@
 //! front of them and the organization facts above them. Rules ask this
 //! model questions and never see syntax or evaluation.
 //!
-//! - `service.rs`, `grant.rs`, `lb.rs`, `callers/`, `org.rs`: readers, one
-//!   per kind of fact, each turning resource instances into facts
+//! - `service.rs`, `grant.rs`, `lb.rs`, `callers.rs`, `org.rs`: the facts
+//!   (the provider layer reads them from resource instances)
 //! - `link.rs`: grants and callers linked to services
 //! - `access.rs`: "may this identity invoke that service?"
 //! - `field.rs`: string attributes known, symbolic or unknown
@@ -14,10 +14,9 @@ pub mod access;
 pub mod callers;
 mod field;
 pub mod grant;
-mod lb;
+pub mod lb;
 mod link;
 pub mod org;
-mod res;
 pub mod roles;
 mod service;
 
@@ -26,11 +25,9 @@ pub use field::Field;
 pub use grant::{Condition, Family, Grant, GrantKind, Member, Scope, Target};
 pub use service::{ExternalPath, Ingress, Service, ServiceKind};
 
-use crate::eval::{Evaluator, Inputs, UNKNOWN_KEY_SUFFIX, Unknown};
-use crate::load::{Mode, ModuleId, Workspace};
+use crate::eval::Unknown;
+use crate::load::ModuleId;
 use crate::syntax::Span;
-use rayon::prelude::*;
-use res::Res;
 
 #[derive(Debug, Clone)]
 pub struct Root {
@@ -134,21 +131,57 @@ pub fn is_public(member: &str) -> bool {
     PUBLIC_PRINCIPALS.contains(&member)
 }
 
-/// Builds the model for every root module, roots in parallel.
-pub fn build(ws: &Workspace, inputs: &Inputs) -> AccessModel {
-    let parts: Vec<AccessModel> = ws
-        .roots
-        .par_iter()
-        .enumerate()
-        .map(|(i, &root)| build_root(ws, root, i, inputs))
-        .collect();
-    let mut model = AccessModel::default();
-    for &root in &ws.roots {
-        model.roots.push(Root {
-            module: root,
-            display: ws.modules[root].display.clone(),
-        });
+/// Facts read from one root module, before they are linked.
+#[derive(Default)]
+pub struct RootFacts {
+    pub services: Vec<Service>,
+    pub grants: Vec<Grant>,
+    pub callers: Vec<callers::RawCaller>,
+    pub negs: Vec<lb::Neg>,
+    pub backends: Vec<lb::Backend>,
+    pub domains: Vec<callers::DomainMapping>,
+    pub org: org::OrgFacts,
+    pub unknowns: Vec<UnknownNote>,
+    pub resources: usize,
+}
+
+impl RootFacts {
+    /// Links the facts of root `root`: load balancers to services, grants
+    /// and callers to the services they name.
+    pub fn link(mut self, root: usize) -> AccessModel {
+        let mut out = AccessModel {
+            services: self.services,
+            org: self.org,
+            unknowns: self.unknowns,
+            resources: self.resources,
+            ..AccessModel::default()
+        };
+        self.callers
+            .extend(lb::link(&self.backends, &self.negs, &mut out.services));
+        link::grants(&mut self.grants, &mut out.services, root);
+        out.grants = self.grants;
+        for raw in self.callers {
+            let mut c = link::caller(raw, &out.services, &self.domains, root);
+            if c.kind == CallerKind::Service {
+                // Only environment values that are another service's URL count.
+                c.targets.retain(|&t| out.services[t].address != c.address);
+                if c.targets.is_empty() {
+                    continue;
+                }
+            }
+            out.callers.push(c);
+        }
+        collect_unknowns(&mut out, root);
+        out
     }
+}
+
+/// One model from the linked parts of every root.
+pub fn merge(roots: Vec<Root>, parts: Vec<AccessModel>) -> AccessModel {
+    let mut model = AccessModel {
+        roots,
+        ..AccessModel::default()
+    };
     for part in parts {
         let offset = model.services.len();
         model.services.extend(part.services);
@@ -168,140 +201,6 @@ pub fn build(ws: &Workspace, inputs: &Inputs) -> AccessModel {
     }
     model.build_index();
     model
-}
-
-/// Resource types read for the model beyond services, IAM, callers and
-/// organization facts.
-const LB_TYPES: &[&str] = &[
-    "google_compute_region_network_endpoint_group",
-    "google_compute_backend_service",
-    "google_compute_region_backend_service",
-];
-
-fn relevant(rtype: &str) -> bool {
-    ServiceKind::of(rtype).is_some()
-        || grant::is_iam_type(rtype)
-        || callers::TYPES.contains(&rtype)
-        || LB_TYPES.contains(&rtype)
-        || rtype == "google_cloud_run_domain_mapping"
-        || org::is_org_type(rtype)
-}
-
-fn build_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) -> AccessModel {
-    let ev = Evaluator::new(ws, root, inputs);
-    let mut out = AccessModel::default();
-    let mut grants: Vec<Grant> = Vec::new();
-    let mut negs = Vec::new();
-    let mut backends = Vec::new();
-    let mut raw_callers: Vec<callers::RawCaller> = Vec::new();
-    let mut domains = Vec::new();
-    for inst in ev.all_instances() {
-        let module = &ws.modules[ev.instance(inst).module];
-        out.resources += module.resources.len();
-        for (decl, r) in module.resources.iter().enumerate() {
-            if r.mode != Mode::Managed || !relevant(&r.rtype) {
-                continue;
-            }
-            let expansion = ev.expansion(inst, decl);
-            if let Some(u) = expansion.unknown() {
-                // Still analyzed: one instance `[*]` stands for all of them.
-                let addr = ev.resource_address(inst, decl, None);
-                out.unknowns.push(UnknownNote::new(
-                    root_idx,
-                    u.span,
-                    format!("instances of {addr} (analyzed as {addr}{UNKNOWN_KEY_SUFFIX})"),
-                    u,
-                ));
-            }
-            let inst_rc = ev.instance(inst);
-            for key in expansion.keys() {
-                let res = Res {
-                    ev: &ev,
-                    rtype: &r.rtype,
-                    body: &r.block.body,
-                    ctx: ev.resource_ctx(inst, decl, key.as_ref()),
-                    address: ev.resource_address(inst, decl, key.as_ref()),
-                    span: r.block.span,
-                    module_spans: inst_rc.call_spans.clone(),
-                    inst,
-                    decl,
-                    key,
-                };
-                read(
-                    &res,
-                    root_idx,
-                    &mut out,
-                    &mut grants,
-                    &mut raw_callers,
-                    &mut negs,
-                    &mut backends,
-                    &mut domains,
-                );
-            }
-        }
-    }
-    for u in ev.notes.borrow().iter() {
-        out.unknowns
-            .push(UnknownNote::new(root_idx, u.span, "module call", u));
-    }
-    raw_callers.extend(lb::link(&backends, &negs, &mut out.services));
-    link::grants(&mut grants, &mut out.services, root_idx);
-    out.grants = grants;
-    for raw in raw_callers {
-        let mut c = link::caller(raw, &out.services, &domains, root_idx);
-        if c.kind == CallerKind::Service {
-            // Only environment values that are another service's URL count.
-            c.targets.retain(|&t| out.services[t].address != c.address);
-            if c.targets.is_empty() {
-                continue;
-            }
-        }
-        out.callers.push(c);
-    }
-    collect_unknowns(&mut out, root_idx);
-    out
-}
-
-#[allow(clippy::too_many_arguments)]
-fn read(
-    res: &Res,
-    root: usize,
-    out: &mut AccessModel,
-    grants: &mut Vec<Grant>,
-    raw_callers: &mut Vec<callers::RawCaller>,
-    negs: &mut Vec<lb::Neg>,
-    backends: &mut Vec<lb::Backend>,
-    domains: &mut Vec<callers::DomainMapping>,
-) {
-    let rtype = res.rtype;
-    if let Some(kind) = ServiceKind::of(rtype) {
-        let s = service::read(res, kind, root);
-        if let Some((a, v)) = res.attr("iap_enabled")
-            && v.as_bool() == Some(true)
-        {
-            raw_callers.push(callers::iap(
-                res,
-                root,
-                s.project.clone(),
-                &s.address,
-                a.span,
-            ));
-        }
-        raw_callers.extend(callers::env_urls(res, root, &s));
-        out.services.push(s);
-    } else if grant::is_iam_type(rtype) {
-        grant::read(res, root, grants);
-    } else if callers::TYPES.contains(&rtype) {
-        raw_callers.extend(callers::read(res, root));
-    } else if rtype == "google_cloud_run_domain_mapping" {
-        domains.extend(callers::domain_mapping(res));
-    } else if org::is_org_type(rtype) {
-        org::read(res, root, &mut out.org);
-    } else if rtype == "google_compute_region_network_endpoint_group" {
-        negs.extend(lb::neg(res));
-    } else if LB_TYPES.contains(&rtype) {
-        backends.push(lb::backend(res, root));
-    }
 }
 
 /// `--explain-unknown` lists every unknown the model holds: derived from

@@ -5,9 +5,9 @@
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
 use crate::model::access::{Verdict, is_compute_default, is_iap_agent};
-use crate::model::grant::is_iam_type;
 use crate::model::{AccessModel, Action, Caller, Field, Identity, Service, roles};
 use crate::plan::PlanChange;
+use crate::provider::is_iam_type;
 use crate::syntax::Span;
 use serde_json::Value as J;
 use std::collections::BTreeSet;

@@ -1,7 +1,7 @@
 //! Pub/Sub push subscriptions: `push_config { push_endpoint, oidc_token }`.
 
 use super::{CallerKind, RawCaller, tokens, url_target};
-use crate::model::res::{Res, attr_in};
+use crate::provider::res::{Res, attr_in};
 
 pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
     let mut out = Vec::new();

@@ -2,7 +2,7 @@
 //! a `uri` of the Cloud Run Admin API's `jobs/NAME:run` runs a job.
 
 use super::{Action, CallerKind, RawCaller, RawTarget, job_run_url, tokens, url_target};
-use crate::model::res::{Res, attr_in};
+use crate::provider::res::{Res, attr_in};
 
 pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
     let mut out = Vec::new();

@@ -5,8 +5,8 @@
 //! token (that is how Cloud Run services call private services).
 
 use super::{CallerKind, RawCaller, RawTarget, Token};
-use crate::model::res::{Res, attr_in};
 use crate::model::{Service, ServiceKind};
+use crate::provider::res::{Res, attr_in};
 
 pub fn env_urls(res: &Res, root: usize, service: &Service) -> Vec<RawCaller> {
     let path: &[&str] = match service.kind {

@@ -3,7 +3,7 @@
 
 use super::{CallerKind, RawCaller, RawTarget, tokens};
 use crate::eval::{Text, Unknown};
-use crate::model::res::{Res, attr_in};
+use crate::provider::res::{Res, attr_in};
 
 pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
     let mut out = Vec::new();

@@ -1,9 +1,9 @@
-//! One resource instance being read by the model: its body, evaluation
+//! One resource instance being read by the provider's readers: its body, evaluation
 //! context and address, and the reading helpers every reader uses. An
 //! attribute set to `null` is an attribute not set, as in Terraform.
 
-use super::Field;
-use crate::eval::{Blocks, Ctx, Evaluator, InstId, InstanceKey, Unknown, Value};
+use crate::eval::{Blocks, Ctx, Evaluator, InstId, Unknown, Value};
+use crate::model::Field;
 use crate::syntax::{Attribute, Body, Span};
 
 pub struct Res<'a, 'w> {
@@ -16,7 +16,6 @@ pub struct Res<'a, 'w> {
     pub module_spans: Vec<Span>,
     pub inst: InstId,
     pub decl: usize,
-    pub key: Option<InstanceKey>,
 }
 
 impl<'a> Res<'a, '_> {

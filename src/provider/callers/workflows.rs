@@ -11,7 +11,7 @@
 
 use super::{Action, CallerKind, RawCaller, RawTarget, Token, runs_as};
 use crate::eval::{Piece, Reference, Text, Unknown};
-use crate::model::res::Res;
+use crate::provider::res::Res;
 
 pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
     let mut out = Vec::new();

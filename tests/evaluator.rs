@@ -1,8 +1,9 @@
-//! Table tests of the evaluator: an expression in a small configuration,
-//! and the value it must give or the kind of unknown it must end in.
+//! Table tests of the evaluator with the google provider's computed
+//! attributes: an expression in a small configuration, and the value it
+//! must give or the kind of unknown it must end in.
 
-use super::{Evaluator, Inputs, Reference, UnknownKind, Value};
-use crate::load::{self, LoadOptions};
+use runwarden::eval::{Evaluator, Inputs, Reference, UnknownKind, Value};
+use runwarden::load::{self, LoadOptions};
 
 const CONFIG: &str = r#"
 provider "google" {
@@ -86,14 +87,20 @@ fn eval_all(exprs: &[&str]) -> Vec<Value> {
         &LoadOptions {
             exclude: &exclude,
             var_files: &[],
+            keep_body: runwarden::provider::keeps_body,
         },
     )
     .unwrap();
-    let ev = Evaluator::new(&ws, ws.roots[0], &Inputs::default());
+    let ev = Evaluator::new(
+        &ws,
+        ws.roots[0],
+        &Inputs::default(),
+        &runwarden::provider::Google,
+    );
     exprs
         .iter()
         .map(|x| {
-            let e = crate::syntax::parse_expression(x).unwrap_or_else(|| panic!("parse {x}"));
+            let e = runwarden::syntax::parse_expression(x).unwrap_or_else(|| panic!("parse {x}"));
             ev.eval(&e, &ev.root_ctx())
         })
         .collect()

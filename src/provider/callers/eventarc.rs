@@ -4,7 +4,7 @@
 
 use super::{CallerKind, RawCaller, RawTarget, Token, runs_as};
 use crate::model::Field;
-use crate::model::res::{Res, attr_in};
+use crate::provider::res::{Res, attr_in};
 
 pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 
 use super::{CallerKind, Identity, RawCaller, RawTarget, Token};
 use crate::model::Field;
-use crate::model::res::Res;
+use crate::provider::res::Res;
 use crate::syntax::Span;
 
 pub fn iap(res: &Res, root: usize, project: Field, service_address: &str, span: Span) -> RawCaller {
