@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 //! runwarden: finds Google Cloud Run access mistakes in Terraform before deploy.
 
+pub mod authz;
 pub mod baseline;
 pub mod check;
 pub mod config;

@@ -59,8 +59,10 @@ pub enum Identity {
     },
     /// The IAP service agent of the service's project.
     IapAgent,
-    /// No identity is sent.
+    /// No identity is sent (what `allUsers` covers).
     None,
+    /// Any signed-in Google account (what `allAuthenticatedUsers` covers).
+    AnyAccount,
     Unknown(Unknown),
 }
 
@@ -102,6 +104,7 @@ impl Identity {
                     .into()
             }
             Identity::None => "no identity".into(),
+            Identity::AnyAccount => "any Google account".into(),
             Identity::Unknown(u) => format!("an unknown identity ({})", u.reason()),
         }
     }

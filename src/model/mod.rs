@@ -10,8 +10,8 @@
 //! - `access.rs`: "may this identity invoke that service?"
 //! - `field.rs`: string attributes known, symbolic or unknown
 
-pub mod access;
 pub mod callers;
+pub mod deny;
 mod field;
 pub mod grant;
 pub mod lb;
@@ -72,6 +72,8 @@ pub struct AccessModel {
     pub callers: Vec<Caller>,
     /// Custom roles, domain-restricted-sharing policies, the resource hierarchy.
     pub org: org::OrgFacts,
+    /// IAM deny policies.
+    pub deny_policies: Vec<deny::DenyPolicy>,
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
     pub index: GrantIndex,
@@ -141,6 +143,7 @@ pub struct RootFacts {
     pub backends: Vec<lb::Backend>,
     pub domains: Vec<callers::DomainMapping>,
     pub org: org::OrgFacts,
+    pub deny: Vec<deny::DenyPolicy>,
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
 }
@@ -152,6 +155,7 @@ impl RootFacts {
         let mut out = AccessModel {
             services: self.services,
             org: self.org,
+            deny_policies: self.deny,
             unknowns: self.unknowns,
             resources: self.resources,
             ..AccessModel::default()
@@ -196,6 +200,7 @@ pub fn merge(roots: Vec<Root>, parts: Vec<AccessModel>) -> AccessModel {
             model.callers.push(c);
         }
         model.org.extend(part.org);
+        model.deny_policies.extend(part.deny_policies);
         model.unknowns.extend(part.unknowns);
         model.resources += part.resources;
     }

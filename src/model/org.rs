@@ -113,6 +113,38 @@ impl OrgFacts {
         })
     }
 
+    /// The project itself and the folders and organization above it, as
+    /// the configuration shows them (nearest first). `complete` is true when
+    /// the walk reached an organization.
+    pub fn ancestors(&self, root: usize, project: Option<&str>) -> Ancestry {
+        let mut nodes = Vec::new();
+        let mut node = project.map(|p| Node::Project(p.to_string()));
+        // Bounded walk: folder cycles in a broken configuration must not hang.
+        for _ in 0..64 {
+            let Some(n) = node else { break };
+            if nodes.contains(&n) {
+                break;
+            }
+            nodes.push(n.clone());
+            node = self
+                .parents
+                .iter()
+                .find(|p| p.root == root && p.node == n)
+                .and_then(|p| p.parent.clone());
+        }
+        let complete = matches!(nodes.last(), Some(Node::Organization(_)));
+        Ancestry { nodes, complete }
+    }
+
+    /// The only organization the root module names, if it names one.
+    pub fn only_organization(&self, root: usize) -> Option<&str> {
+        let mut orgs = self.organizations.iter().filter(|(r, _)| *r == root);
+        match (orgs.next(), orgs.next()) {
+            (Some((_, only)), None) => Some(only),
+            _ => None,
+        }
+    }
+
     /// The domain-restricted-sharing policy of root module `root` that
     /// governs `project`: the one on the project itself, else on the nearest
     /// folder above it, else on its organization. When the project's
@@ -125,30 +157,24 @@ impl OrgFacts {
                 .iter()
                 .find(|p| p.root == root && &p.node == n)
         };
-        let mut node = project.map(|p| Node::Project(p.to_string()));
-        let mut org_known = false;
-        // Bounded walk: folder cycles in a broken configuration must not hang.
-        for _ in 0..64 {
-            let Some(n) = node else { break };
-            if let Some(p) = at(&n) {
-                return Some(p);
-            }
-            org_known |= matches!(n, Node::Organization(_));
-            node = self
-                .parents
-                .iter()
-                .find(|p| p.root == root && p.node == n)
-                .and_then(|p| p.parent.clone());
+        let ancestry = self.ancestors(root, project);
+        if let Some(p) = ancestry.nodes.iter().find_map(at) {
+            return Some(p);
         }
-        if org_known {
+        if ancestry.complete {
             return None;
         }
-        let mut orgs = self.organizations.iter().filter(|(r, _)| *r == root);
-        match (orgs.next(), orgs.next()) {
-            (Some((_, only)), None) => at(&Node::Organization(only.clone())),
-            _ => None,
-        }
+        at(&Node::Organization(
+            self.only_organization(root)?.to_string(),
+        ))
     }
+}
+
+/// Where a project sits: itself, then its folders, then its organization.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ancestry {
+    pub nodes: Vec<Node>,
+    pub complete: bool,
 }
 
 /// A folder's key: `folders/123` and `123` -> `123`; a reference to a

@@ -13,6 +13,7 @@
 
 mod attrs;
 mod callers;
+mod deny;
 mod iam;
 mod lb;
 mod org;
@@ -40,6 +41,8 @@ pub enum Reads {
     DomainMapping,
     /// Custom roles, projects, folders, organization policies.
     Org,
+    /// IAM deny policies.
+    Deny,
 }
 
 /// Every managed resource type the model reads (IAM resources aside, which
@@ -78,6 +81,7 @@ pub const KINDS: &[(&str, Reads)] = &[
     ("google_organization_policy", Reads::Org),
     ("google_project", Reads::Org),
     ("google_folder", Reads::Org),
+    ("google_iam_deny_policy", Reads::Deny),
 ];
 
 /// Resource types read only for attributes other resources refer to
@@ -198,6 +202,7 @@ fn read(res: &Res, what: Reads, root: usize, facts: &mut RootFacts) {
         Reads::Caller => facts.callers.extend(callers::read(res, root)),
         Reads::DomainMapping => facts.domains.extend(callers::domain_mapping(res)),
         Reads::Org => org::read(res, root, &mut facts.org),
+        Reads::Deny => deny::read(res, root, &mut facts.deny),
         Reads::Neg => facts.negs.extend(lb::neg(res)),
         Reads::Backend => facts.backends.push(lb::backend(res, root)),
     }

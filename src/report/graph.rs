@@ -3,8 +3,8 @@
 //! Edges: grants (public ones highlighted), caller -> identity, caller ->
 //! service (missing grants highlighted). Output is sorted and deterministic.
 
+use crate::authz::Verdict;
 use crate::check::Analysis;
-use crate::model::access::Verdict;
 use crate::model::{AccessModel, Identity, Scope, Token, is_public, roles};
 use std::collections::BTreeMap;
 
@@ -132,9 +132,9 @@ fn build(model: &AccessModel) -> Graph {
         }
         for &t in &c.targets {
             let verdict = if c.token == Token::Oidc || c.action == crate::model::Action::RunJob {
-                model.may(t, &c.identity, &c.action)
+                crate::authz::may(model, t, &c.identity, &c.action)
             } else {
-                model.may(t, &Identity::None, &c.action)
+                crate::authz::may(model, t, &Identity::None, &c.action)
             };
             let (kind, label) = match verdict {
                 Verdict::Allowed { .. } | Verdict::Public(_) => (EdgeKind::Calls, "calls"),
@@ -145,6 +145,9 @@ fn build(model: &AccessModel) -> Graph {
                     (EdgeKind::MissingGrant, "calls: MISSING GRANT")
                 }
                 Verdict::Denied => (EdgeKind::MissingGrant, "calls WITHOUT IDENTITY TOKEN"),
+                Verdict::DeniedByPolicy { .. } => {
+                    (EdgeKind::MissingGrant, "calls: DENIED BY POLICY")
+                }
             };
             g.edges
                 .push((key.clone(), service_key(t), kind, label.into()));

@@ -176,7 +176,9 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
         Identity::Member(m) => {
             hcl_string(m, prefix).unwrap_or_else(|| "\"serviceAccount:CALLER_EMAIL\"".into())
         }
-        Identity::None | Identity::Unknown(_) => "\"serviceAccount:CALLER_EMAIL\"".into(),
+        Identity::None | Identity::AnyAccount | Identity::Unknown(_) => {
+            "\"serviceAccount:CALLER_EMAIL\"".into()
+        }
     };
     let mut out = String::new();
     if needs_project_data {

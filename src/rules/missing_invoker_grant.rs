@@ -3,7 +3,7 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::Verdict;
+use crate::authz::Verdict;
 use crate::model::{AccessModel, Action, Identity, Token};
 
 pub static RULE: Rule = Rule {
@@ -80,8 +80,17 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 out.push(f);
                 continue;
             }
-            match model.may(t, &c.identity, &c.action) {
-                Verdict::Allowed { .. } | Verdict::Public(_) => {}
+            // A deny policy that refuses (or may refuse) the call is
+            // invoker-denied's to report.
+            let d = crate::authz::decide(model, t, &c.identity, &c.action);
+            if d.deny != crate::authz::Deny::None && !matches!(d.allow, Verdict::Denied) {
+                continue;
+            }
+            if matches!(d.deny, crate::authz::Deny::Denied { .. }) {
+                continue;
+            }
+            match d.allow {
+                Verdict::Allowed { .. } | Verdict::Public(_) | Verdict::DeniedByPolicy { .. } => {}
                 Verdict::Partial(why) => {
                     let mut f = cc::finding(
                         &RULE,

@@ -10,6 +10,7 @@ mod iam_targets;
 mod ingress_blocks_caller;
 mod invalid_member;
 mod invalid_suppression;
+mod invoker_denied;
 mod missing_invoker_grant;
 mod oidc_audience_mismatch;
 mod overbroad_invoker_role;
@@ -67,6 +68,7 @@ pub static RULES: &[&Rule] = &[
     &unauthenticated_caller::RULE,
     &oidc_audience_mismatch::RULE,
     &ingress_blocks_caller::RULE,
+    &invoker_denied::RULE,
     &basic_role::RULE,
     &wildcard_role::RULE,
     &overbroad_invoker_scope::RULE,
@@ -91,6 +93,7 @@ pub const CONTRACT_RULES: &[(&str, &str)] = &[
     ("unauthenticated-caller", "RW202"),
     ("oidc-audience-mismatch", "RW203"),
     ("ingress-blocks-caller", "RW204"),
+    ("invoker-denied", "RW205"),
     ("basic-role", "RW301"),
     ("wildcard-role", "RW302"),
     ("overbroad-invoker-scope", "RW303"),

@@ -3,7 +3,7 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::Verdict;
+use crate::authz::Verdict;
 use crate::model::{AccessModel, Action, Identity, Token};
 
 pub static RULE: Rule = Rule {
@@ -26,7 +26,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             let Verdict::Allowed {
                 grants,
                 broad: true,
-            } = model.may(t, &c.identity, &c.action)
+            } = crate::authz::may(model, t, &c.identity, &c.action)
             else {
                 continue;
             };

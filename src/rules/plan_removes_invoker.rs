@@ -4,7 +4,7 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::{Verdict, is_compute_default, is_iap_agent};
+use crate::authz::{Verdict, is_compute_default, is_iap_agent};
 use crate::model::{AccessModel, Action, Caller, Field, Identity, Service, roles};
 use crate::plan::PlanChange;
 use crate::provider::is_iam_type;
@@ -169,6 +169,7 @@ fn relies(caller: &Caller, member: &str) -> bool {
             is_compute_default(&Field::Known(member.to_string())) || public
         }
         Identity::None => member == "allUsers",
+        Identity::AnyAccount => public,
         Identity::Unknown(_) => false,
     }
 }
@@ -209,7 +210,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         continue;
                     }
                     // Still allowed by what remains after apply: nothing breaks.
-                    if model.may(t, &c.identity, &c.action) != Verdict::Denied {
+                    if crate::authz::may(model, t, &c.identity, &c.action) != Verdict::Denied {
                         continue;
                     }
                     if !seen.insert((c.address.clone(), t)) {

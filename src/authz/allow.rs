@@ -1,22 +1,11 @@
-//! "May this identity invoke that service?" answered from every grant the
-//! configuration holds: service grants, project/folder/organization grants,
-//! public principals, custom roles and `invoker_iam_disabled`.
+//! The allow layer: every grant the configuration holds on the service and
+//! above it (project, folder, organization), public principals, custom
+//! roles, and the conditions of the bindings that would let the principal in.
 
-use super::{AccessModel, Field, Grant, Scope, Service, roles};
-use crate::model::callers::{Action, Identity};
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    /// Allowed by these grants (indexes into `AccessModel::grants`); `broad`
-    /// is true when every one of them is a role far broader than an invoker role.
-    Allowed { grants: Vec<usize>, broad: bool },
-    /// Anyone may: a public grant or `invoker_iam_disabled`.
-    Public(String),
-    /// Could not be decided; says what could not be seen.
-    Partial(String),
-    /// No grant in the configuration allows it.
-    Denied,
-}
+use super::Verdict;
+use super::members::{Match, member_matches};
+use crate::model::callers::Identity;
+use crate::model::{Field, Grant, Scope, Service, roles};
 
 /// What a role lets its holder do on one service.
 enum RoleEffect {
@@ -25,21 +14,18 @@ enum RoleEffect {
     NotKnown(String),
 }
 
-impl AccessModel {
-    /// Whether `identity` may perform `action` on service `service`.
-    pub fn may(&self, service: usize, identity: &Identity, action: &Action) -> Verdict {
-        let s = &self.services[service];
-        let job = s.kind.is_job() || *action == Action::RunJob;
-        if !job && s.invoker_iam_disabled.is_some() {
-            return Verdict::Public("invoker_iam_disabled".into());
-        }
+impl super::Decider<'_> {
+    /// Whether a grant lets `identity` in.
+    pub(super) fn allow(&self, service: usize, identity: &Identity, job: bool) -> Verdict {
+        let s = &self.model.services[service];
         let mut allowed = Vec::new();
         let mut partial: Vec<String> = Vec::new();
-        let candidates = self.index.by_service[service]
+        let model = self.model;
+        let candidates = model.index.by_service[service]
             .iter()
-            .chain(self.index.scoped_by_root.get(s.root).into_iter().flatten());
+            .chain(model.index.scoped_by_root.get(s.root).into_iter().flatten());
         for &gi in candidates {
-            let g = &self.grants[gi];
+            let g = &model.grants[gi];
             if !self.covers(g, s, service) {
                 continue;
             }
@@ -80,7 +66,7 @@ impl AccessModel {
         }
         if !allowed.is_empty() {
             let broad = allowed.iter().all(|i| {
-                self.grants[*i].role_name().is_some_and(|r| {
+                model.grants[*i].role_name().is_some_and(|r| {
                     !roles::is_invoke_only(r)
                         && !matches!(
                             r,
@@ -104,6 +90,7 @@ impl AccessModel {
 
     /// Whether the role of `g` carries the permission a call needs.
     fn role_effect(&self, g: &Grant, job: bool) -> RoleEffect {
+        let model = self.model;
         let needs = if job {
             "run.jobs.run"
         } else {
@@ -117,7 +104,7 @@ impl AccessModel {
                 RoleEffect::DoesNot
             };
         }
-        if let Some(c) = self.org.custom_role(g.root, &g.role) {
+        if let Some(c) = model.org.custom_role(g.root, &g.role) {
             return if c.has_permission(needs) {
                 RoleEffect::Allows
             } else if c.permissions.iter().any(|p| p.contains("${")) {
@@ -156,11 +143,13 @@ impl AccessModel {
 
     /// Grants that might apply to `s` but whose target is not known.
     fn unseen_grants(&self, s: &Service) -> Option<String> {
-        self.index
+        let model = self.model;
+        model
+            .index
             .unresolved_by_root
             .get(s.root)?
             .iter()
-            .map(|&gi| &self.grants[gi])
+            .map(|&gi| &model.grants[gi])
             .find_map(|g| match &g.scope {
                 Scope::Unresolved(u) => Some(format!(
                     "{} may grant it, but its target is not known ({})",
@@ -170,73 +159,4 @@ impl AccessModel {
                 _ => None,
             })
     }
-}
-
-#[derive(Debug)]
-enum Match {
-    Public(String),
-    Exact,
-    Maybe(String),
-}
-
-/// Whether one of the members of `g` is `identity` (or may be).
-fn member_matches(g: &Grant, identity: &Identity) -> Option<Match> {
-    let mut best = None;
-    for m in &g.members {
-        let member = match &m.value {
-            Field::Unknown(_) => {
-                best = best.or(Some(Match::Maybe("a member is not known".into())));
-                continue;
-            }
-            f => f,
-        };
-        if let Some(p) = member.known().filter(|p| super::is_public(p)) {
-            return Some(Match::Public(p.to_string()));
-        }
-        let text = member.text().expect("known or symbolic");
-        match identity {
-            Identity::Member(id) if *id == text => return Some(Match::Exact),
-            Identity::IapAgent if is_iap_agent(member) => return Some(Match::Exact),
-            Identity::ComputeDefault { project } if is_compute_default(member) => {
-                if text.refs().any(|r| r.path.as_ref() == "number") {
-                    // Written with a project's number, as configurations do.
-                    return Some(Match::Exact);
-                }
-                best = best.or(Some(Match::Maybe(format!(
-                    "{member} is a Compute Engine default service account; the project number of {} is not in the configuration",
-                    match project.known() {
-                        Some(p) => format!("project {p:?}"),
-                        None => "the project".into(),
-                    }
-                ))));
-            }
-            Identity::Member(_) | Identity::ComputeDefault { .. }
-                if text.literal_prefix().starts_with("group:") =>
-            {
-                best = best.or(Some(Match::Maybe(format!(
-                    "{member} may contain the identity"
-                ))));
-            }
-            _ => {}
-        }
-    }
-    best
-}
-
-/// `serviceAccount:service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com`.
-pub fn is_iap_agent(member: &Field) -> bool {
-    member.text().is_some_and(|t| {
-        t.literal_prefix().starts_with("serviceAccount:service-")
-            && t.literal_suffix()
-                .ends_with("@gcp-sa-iap.iam.gserviceaccount.com")
-    })
-}
-
-/// `serviceAccount:PROJECT_NUMBER-compute@developer.gserviceaccount.com`.
-pub fn is_compute_default(member: &Field) -> bool {
-    member.text().is_some_and(|t| {
-        t.literal_prefix().starts_with("serviceAccount:")
-            && t.literal_suffix()
-                .ends_with("-compute@developer.gserviceaccount.com")
-    })
 }
