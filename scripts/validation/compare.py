@@ -215,6 +215,17 @@ def public_inventory(src: str, repo: str) -> list[dict]:
     return out
 
 
+def public_grants_on(repo_dir: str, address: str) -> list[str]:
+    """Public IAM resources (by the inventory's test) whose body refers to resource ADDRESS (type.name)."""
+    pat = re.compile(re.escape(address) + r"\b")
+    out = []
+    for _, kind, typ, name, body in tf_blocks(repo_dir):
+        if kind == "resource" and typ.startswith(GRANT_PREFIXES) and pat.search(body) and \
+                PUBLIC_TEXT.search(re.sub(r"(?m)^\s*(#|//).*$", "", body)):
+            out.append(f"{typ}.{name}")
+    return sorted(set(out))
+
+
 UNKNOWN_HDR = "Could not resolve:"
 
 
@@ -349,8 +360,13 @@ def main() -> int:
                     auto = ("not-cloud-run", "the policy document feeds " + (", ".join(users) if users else "no resource") +
                             ": not a Cloud Run or Cloud Functions grant")
             elif c["check_id"] == "CKV_GCP_124":
-                auto = ("not-access", "ingress setting alone, with no public grant on the function: callers still need IAM "
-                        "(runwarden reports ingress only together with a public grant or a caller it blocks)")
+                refs = public_grants_on(os.path.join(src, c["repo"].replace("/", "__")), res)
+                if refs:
+                    auto = ("miss: runwarden defect", "the function also has a public grant runwarden does not report ("
+                            + ", ".join(refs) + "); see the public grants table")
+                else:
+                    auto = ("not-access", "ingress setting alone, with no public grant on the function: callers still need IAM "
+                            "(runwarden reports ingress only together with a public grant or a caller it blocks)")
             elif c["check_id"] == "CKV2_GCP_10":
                 auto = ("not-access", "HTTPS-only setting of a 1st gen function: transport, not access")
             if rv:
