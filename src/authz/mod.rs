@@ -11,6 +11,7 @@
 //!   `members.rs`: who a member or principal identifier stands for
 
 mod allow;
+mod conditions;
 mod deny;
 mod members;
 
