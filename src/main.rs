@@ -89,7 +89,7 @@ enum Format {
     Human,
     /// One line per finding: `file:line:col: severity rule message`.
     Compact,
-    /// The JSON document of the contract (findings and summary), for scripts.
+    /// A JSON document (findings and summary; docs/reference.md), for scripts.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
