@@ -299,6 +299,10 @@ fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> ExitCode {
         }
     };
     if let Some(dir) = dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("runwarden: error: cannot create {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
         for (name, page) in &pages {
             let path = dir.join(name);
             if let Err(e) = std::fs::write(&path, page) {

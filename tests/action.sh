@@ -129,6 +129,34 @@ check "the archive holds the licence, rule docs and man pages" \
   bash -c "tar -tzf '$releases/$version/runwarden-$version-x86_64-unknown-linux-musl.tar.gz' | grep -q 'runwarden-$version-x86_64-unknown-linux-musl/LICENSE' && tar -tzf '$releases/$version/runwarden-$version-x86_64-unknown-linux-musl.tar.gz' | grep -q '/rules/public-invoker.md' && tar -tzf '$releases/$version/runwarden-$version-x86_64-unknown-linux-musl.tar.gz' | grep -q '/man/runwarden-check.1'"
 check "the .sha256 file is what sha256sum -c reads" \
   bash -c "cd '$releases/$version' && sha256sum -c runwarden-$version-x86_64-unknown-linux-musl.tar.gz.sha256"
+# cargo binstall reads Cargo.toml's templates: they must name these archives.
+binstall_path() { # binstall_path KEY TARGET EXT: the template of KEY (the override for Windows), expanded
+  local key="$1" t="$2" ext="$3" template
+  template="$(sed -n "/^\[package.metadata.binstall\]/,/^\[/s/^$key = \"\(.*\)\"/\1/p" "$repo/Cargo.toml")"
+  if [ "$ext" = ".exe" ]; then
+    template="$(sed -n "/^\[package.metadata.binstall.overrides.$t\]/,/^\[/s/^$key = \"\(.*\)\"/\1/p" "$repo/Cargo.toml" | grep . || echo "$template")"
+  fi
+  echo "$template" | sed -e "s|{ repo }/releases/download|$releases|" -e "s|{ version }|${version#v}|g" \
+    -e "s|{ name }|runwarden|g" -e "s|{ target }|$t|g" -e "s|{ bin }|runwarden|g" -e "s|{ binary-ext }|$ext|g"
+}
+for te in x86_64-unknown-linux-musl: x86_64-pc-windows-msvc:.exe; do
+  t="${te%%:*}" ext="${te#*:}"
+  url="$(binstall_path pkg-url "$t" "$ext")"
+  bin="$(binstall_path bin-dir "$t" "$ext")"
+  if [ -f "$url" ]; then
+    case "$url" in
+      *.zip) listing="$(unzip -Z1 "$url" 2>/dev/null || true)" ;;
+      *) listing="$(tar -tzf "$url")" ;;
+    esac
+    if printf '%s\n' "$listing" | grep -qx -- "$bin"; then
+      ok "cargo binstall metadata matches the $t archive ($bin)"
+    else
+      not_ok "the $t archive has no $bin (binstall bin-dir)"
+    fi
+  else
+    not_ok "binstall pkg-url for $t names no release archive: $url"
+  fi
+done
 if command -v unzip >/dev/null 2>&1; then
   check "the Windows archive installs too" \
     run_action install RW_VERSION="$version" RUNNER_OS=Windows RUNNER_ARCH=X64

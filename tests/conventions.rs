@@ -362,10 +362,12 @@ fn explain_is_markdown_when_piped_and_styled_for_a_terminal() {
 
 #[test]
 fn every_subcommand_has_a_man_page_with_options_and_exit_status() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, err, code) = run(dir.path(), &["man", "--dir", dir.path().to_str().unwrap()]);
+    let tmp = tempfile::tempdir().unwrap();
+    // The directory is created when missing.
+    let pages = tmp.path().join("share/man/man1");
+    let (_, err, code) = run(tmp.path(), &["man", "--dir", pages.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+    let mut names: Vec<String> = std::fs::read_dir(pages.as_path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -383,7 +385,7 @@ fn every_subcommand_has_a_man_page_with_options_and_exit_status() {
         ]
     );
     for name in &names {
-        let page = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        let page = std::fs::read_to_string(pages.as_path().join(name)).unwrap();
         assert!(
             page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH"),
             "{name}"
@@ -394,20 +396,20 @@ fn every_subcommand_has_a_man_page_with_options_and_exit_status() {
         let sub = name.trim_end_matches(".1").strip_prefix("runwarden-");
         let mut args = vec!["man"];
         args.extend(sub);
-        let (out, _, code) = run(dir.path(), &args);
+        let (out, _, code) = run(tmp.path(), &args);
         assert_eq!(code, 0);
         assert_eq!(out, page, "{name}");
     }
-    let check = std::fs::read_to_string(dir.path().join("runwarden-check.1")).unwrap();
+    let check = std::fs::read_to_string(pages.as_path().join("runwarden-check.1")).unwrap();
     for option in ["fail\\-on", "statistics", "exclude", "compact", "color"] {
         assert!(check.contains(option), "{option}");
     }
     snapshot("man-runwarden-check.1", &check);
     snapshot(
         "man-runwarden.1",
-        &std::fs::read_to_string(dir.path().join("runwarden.1")).unwrap(),
+        &std::fs::read_to_string(pages.as_path().join("runwarden.1")).unwrap(),
     );
-    let (_, err, code) = run(dir.path(), &["man", "nope"]);
+    let (_, err, code) = run(tmp.path(), &["man", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("nope"), "{err}");
 }
