@@ -7,7 +7,9 @@
 #   docker run --rm -v "$PWD:/src" runwarden check --format compact .
 
 FROM rust:1.95-alpine AS build
-# musl-dev and linux-headers: mimalloc's C sources include <linux/*.h>.
+# musl-dev and linux-headers: mimalloc's C sources include <linux/*.h>. Their
+# versions are the base image's Alpine release (pinned by its tag).
+# hadolint ignore=DL3018
 RUN apk add --no-cache musl-dev linux-headers
 WORKDIR /build
 COPY . .

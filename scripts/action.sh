@@ -137,7 +137,8 @@ cmd_install() {
         ;;
       *) tar -xzf "$tmp/$name" -C "$tmp/unpacked" ;;
     esac
-    local inner="$tmp/unpacked/runwarden-$v-$t/$(exe "$t")"
+    local inner
+    inner="$tmp/unpacked/runwarden-$v-$t/$(exe "$t")"
     [ -f "$inner" ] || die "$name does not hold runwarden-$v-$t/$(exe "$t")"
     mkdir -p "$dir"
     cp "$inner" "$bin"
