@@ -322,7 +322,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
                 if !ws.module_by_dir.contains_key(&t) && t.is_dir() && queued.insert(t.clone()) {
                     let files: Vec<PathBuf> = dir_files(&t)
                         .into_iter()
-                        .filter(|f| !opts.exclude.is_match(display_path(&cwd, f)))
+                        .filter(|f| {
+                            !opts.exclude.is_match(display_path(&cwd, f))
+                                && !opts.exclude.is_match(f)
+                        })
                         .collect();
                     pending.push((t, files));
                 }

@@ -35,27 +35,26 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
             v
         })
         .collect();
-    let modules: std::collections::BTreeSet<usize> =
-        a.ws.modules
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| !m.files.is_empty())
-            .map(|(i, _)| i)
-            .collect();
     let doc = json!({
         "version": 1,
         "tool": {"name": "runwarden", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
-        "summary": {
-            "files": a.ws.files.len(),
-            "modules": modules.len(),
-            "resources": a.model.resources,
-            "errors": a.count(Severity::Error),
-            "warnings": a.count(Severity::Warning),
-            "notes": a.count(Severity::Note),
-        }
+        "summary": summary(a),
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The `summary` object (also in `--statistics --format json`).
+pub fn summary(a: &Analysis) -> Value {
+    let modules = a.ws.modules.iter().filter(|m| !m.files.is_empty()).count();
+    json!({
+        "files": a.ws.files.len(),
+        "modules": modules,
+        "resources": a.model.resources,
+        "errors": a.count(Severity::Error),
+        "warnings": a.count(Severity::Warning),
+        "notes": a.count(Severity::Note),
+    })
 }
