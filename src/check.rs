@@ -26,6 +26,10 @@ pub struct Options {
     pub plan: Option<PathBuf>,
     /// `--live-policy`: `FILE` or `projects/P/locations/L/services/S=FILE`.
     pub live_policies: Vec<String>,
+    /// The time the check stands for (seconds since the Unix epoch): IAM
+    /// conditions and suppression expiry dates are judged against it.
+    /// `None`: now.
+    pub now: Option<i64>,
     /// `--exclude`: .gitignore-style patterns relative to the current
     /// directory, on top of the config's `exclude`.
     pub exclude: Vec<String>,
@@ -86,6 +90,7 @@ impl Analysis {
 
 pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let cwd = std::env::current_dir().unwrap_or_default();
+    let now = opts.now.unwrap_or_else(suppress::now);
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -183,6 +188,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             .unwrap_or_default(),
     };
     let mut model = crate::provider::build(&ws, &inputs);
+    model.now = now;
     model.file_problems = file_problems(&ws, &model);
     if let Some(p) = plan {
         model.plan_changes = p.changes;
@@ -211,7 +217,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     }
     rules::cap_unknown_instances(&mut findings);
     // Suppression comments, and the notes about broken ones.
-    let today = suppress::today();
+    let today = suppress::date_of(now);
     let mut sups = Vec::new();
     for (i, f) in ws.files.iter().enumerate() {
         sups.extend(suppress::scan(f, i as u32, today));

@@ -171,6 +171,10 @@ struct InputArgs {
     /// the current directory (repeatable; added to the config's `exclude`).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Judge IAM conditions and suppression expiry as of this date or time
+    /// (YYYY-MM-DD or RFC 3339) instead of now (reproducible tests).
+    #[arg(long, hide = true, value_name = "TIME")]
+    now: Option<String>,
 }
 
 impl InputArgs {
@@ -185,9 +189,30 @@ impl InputArgs {
             plan: self.plan.clone(),
             live_policies: self.live_policies.clone(),
             exclude: self.exclude.clone(),
+            now: match &self.now {
+                Some(t) => Some(parse_time(t)?),
+                None => None,
+            },
             ..Options::default()
         })
     }
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time, as seconds since the epoch.
+fn parse_time(t: &str) -> Result<i64, ExitCode> {
+    let parsed = chrono::DateTime::parse_from_rfc3339(t)
+        .map(|d| d.timestamp())
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(|d| {
+                d.and_hms_opt(0, 0, 0)
+                    .map(|x| x.and_utc().timestamp())
+                    .unwrap_or(0)
+            })
+        });
+    parsed.map_err(|_| {
+        eprintln!("runwarden: error: --now {t:?}: expected YYYY-MM-DD or an RFC 3339 time");
+        ExitCode::from(2)
+    })
 }
 
 fn main() -> ExitCode {

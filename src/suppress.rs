@@ -150,10 +150,19 @@ fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
 
 /// Today's UTC date (civil calendar).
 pub fn today() -> (i32, u32, u32) {
-    let secs = std::time::SystemTime::now()
+    date_of(now())
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// The UTC date of a time in seconds since the Unix epoch.
+pub fn date_of(secs: i64) -> (i32, u32, u32) {
     civil_from_days(secs.div_euclid(86_400))
 }
 

@@ -3,6 +3,7 @@
 //! roles, and the conditions of the bindings that would let the principal in.
 
 use super::Verdict;
+use super::conditions;
 use super::members::{Match, member_matches};
 use crate::model::callers::Identity;
 use crate::model::{Field, Grant, Scope, Service, roles};
@@ -15,8 +16,15 @@ enum RoleEffect {
 }
 
 impl super::Decider<'_> {
-    /// Whether a grant lets `identity` in.
-    pub(super) fn allow(&self, service: usize, identity: &Identity, job: bool) -> Verdict {
+    /// Whether a grant lets `identity` in; the grants that would but for a
+    /// condition that cannot hold are added to `refused`.
+    pub(super) fn allow(
+        &self,
+        service: usize,
+        identity: &Identity,
+        job: bool,
+        refused: &mut Vec<(usize, String)>,
+    ) -> Verdict {
         let s = &self.model.services[service];
         let mut allowed = Vec::new();
         let mut partial: Vec<String> = Vec::new();
@@ -41,18 +49,33 @@ impl super::Decider<'_> {
                 }
                 RoleEffect::Allows => {}
             }
+            // The binding's condition, decided for this service and now.
+            let condition = g.condition.as_ref().map(|c| {
+                let holds = c
+                    .expression
+                    .known()
+                    .and_then(|e| conditions::holds(e, &self.request(s)));
+                (holds, c.expression.to_string())
+            });
+            if let Some((Some(false), expr)) = &condition {
+                if !matches!(m, Match::Maybe(_)) {
+                    refused.push((gi, expr.clone()));
+                }
+                continue;
+            }
+            let undecided = matches!(condition, Some((None, _)));
             match m {
                 // A caller without a token only gets through with allUsers.
                 Match::Public(p) if *identity == Identity::None && p != "allUsers" => {}
-                Match::Public(p) if g.condition.is_none() => {
+                Match::Public(p) if !undecided => {
                     return Verdict::Public(format!("{p} holds {role} ({})", g.address));
                 }
                 Match::Public(p) => partial.push(format!(
-                    "{} grants {role} to {p} under a condition",
+                    "{} grants {role} to {p} under a condition that cannot be decided here",
                     g.address
                 )),
-                Match::Exact if g.condition.is_some() => partial.push(format!(
-                    "{} grants {role} only under an IAM condition",
+                Match::Exact if undecided => partial.push(format!(
+                    "{} grants {role} only under an IAM condition that cannot be decided here",
                     g.address
                 )),
                 Match::Exact if g.maybe.is_some() => partial.push(format!(
@@ -86,6 +109,20 @@ impl super::Decider<'_> {
             return Verdict::Partial(why);
         }
         Verdict::Denied
+    }
+
+    /// What a request to `s` carries for conditions to test.
+    fn request(&self, s: &Service) -> conditions::Request {
+        conditions::Request {
+            now: self.model.now,
+            resource_name: s.full_name(),
+            resource_type: if s.kind.is_job() {
+                "run.googleapis.com/Job"
+            } else {
+                "run.googleapis.com/Service"
+            },
+            resource_service: "run.googleapis.com",
+        }
     }
 
     /// Whether the role of `g` carries the permission a call needs.

@@ -151,17 +151,41 @@ mod tests {
     fn decides_what_it_can() {
         let r = req();
         for (e, want) in [
-            (r#"request.time < timestamp("2025-01-01T00:00:00Z")"#, Some(false)),
-            (r#"request.time < timestamp("2030-01-01T00:00:00Z")"#, Some(true)),
-            (r#"resource.name.startsWith("projects/acme/locations/us-central1/services/api")"#, Some(true)),
-            (r#"resource.name == "projects/acme/locations/us-central1/services/web""#, Some(false)),
-            (r#"resource.type == "run.googleapis.com/Service" && resource.service == "run.googleapis.com""#, Some(true)),
+            (
+                r#"request.time < timestamp("2025-01-01T00:00:00Z")"#,
+                Some(false),
+            ),
+            (
+                r#"request.time < timestamp("2030-01-01T00:00:00Z")"#,
+                Some(true),
+            ),
+            (
+                r#"resource.name.startsWith("projects/acme/locations/us-central1/services/api")"#,
+                Some(true),
+            ),
+            (
+                r#"resource.name == "projects/acme/locations/us-central1/services/web""#,
+                Some(false),
+            ),
+            (
+                r#"resource.type == "run.googleapis.com/Service" && resource.service == "run.googleapis.com""#,
+                Some(true),
+            ),
             (r#"!(resource.name.endsWith("/api"))"#, Some(false)),
-            (r#"resource.name.endsWith("/web") || request.time < timestamp("2020-01-01T00:00:00Z")"#, Some(false)),
+            (
+                r#"resource.name.endsWith("/web") || request.time < timestamp("2020-01-01T00:00:00Z")"#,
+                Some(false),
+            ),
             // Not known: tags, auth claims; but false && anything is false.
             (r#"resource.matchTag("123/env", "prod")"#, None),
-            (r#"resource.matchTag("123/env", "prod") && resource.name.endsWith("/web")"#, Some(false)),
-            (r#"resource.matchTag("123/env", "prod") || resource.name.endsWith("/api")"#, Some(true)),
+            (
+                r#"resource.matchTag("123/env", "prod") && resource.name.endsWith("/web")"#,
+                Some(false),
+            ),
+            (
+                r#"resource.matchTag("123/env", "prod") || resource.name.endsWith("/api")"#,
+                Some(true),
+            ),
             (r#"request.time.getHours("Europe/Berlin") < 17"#, None),
             ("not ( valid", None),
         ] {
@@ -172,7 +196,10 @@ mod tests {
             ..req()
         };
         assert_eq!(
-            holds(r#"resource.name.startsWith("projects/acme")"#, &unknown_name),
+            holds(
+                r#"resource.name.startsWith("projects/acme")"#,
+                &unknown_name
+            ),
             None
         );
     }

@@ -107,6 +107,10 @@ pub struct Decision {
     pub deny: Deny,
     /// The allow layer's verdict (`invoker_iam_disabled` included).
     pub allow: Verdict,
+    /// Grants that would let the principal in but for a condition that
+    /// cannot hold for this request (expired, another resource): grant
+    /// index and the condition.
+    pub refused: Vec<(usize, String)>,
     pub layers: Vec<Layer>,
 }
 
@@ -159,11 +163,29 @@ pub fn decide(
         return Decision {
             deny: Deny::None,
             allow: Verdict::Public("invoker_iam_disabled".into()),
+            refused: Vec::new(),
             layers,
         };
     }
     let deny = d.deny(service, identity, permission, &mut layers);
-    let allow = d.allow(service, identity, permission == Permission::JobsRun);
+    let mut refused = Vec::new();
+    let allow = d.allow(
+        service,
+        identity,
+        permission == Permission::JobsRun,
+        &mut refused,
+    );
+    for (g, condition) in &refused {
+        layers.push(Layer {
+            layer: "condition",
+            step: Step::Fail,
+            because: format!(
+                "{} grants {}, but its condition can never hold here: {condition}",
+                model.grants[*g].address, model.grants[*g].role
+            ),
+            span: model.grants[*g].condition.as_ref().map(|c| c.span),
+        });
+    }
     layers.push(match &allow {
         Verdict::Allowed { grants, .. } => Layer {
             layer: "allow",
@@ -200,6 +222,7 @@ pub fn decide(
     Decision {
         deny,
         allow,
+        refused,
         layers,
     }
 }

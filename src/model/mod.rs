@@ -74,6 +74,9 @@ pub struct AccessModel {
     pub org: org::OrgFacts,
     /// IAM deny policies.
     pub deny_policies: Vec<deny::DenyPolicy>,
+    /// When the check runs (seconds since the Unix epoch): IAM conditions on
+    /// `request.time` are decided against it.
+    pub now: i64,
     pub unknowns: Vec<UnknownNote>,
     pub resources: usize,
     pub index: GrantIndex,

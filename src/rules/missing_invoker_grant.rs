@@ -140,16 +140,32 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         c,
                         span,
                         Some(s),
-                        format!(
-                            "{} calls {} as {}, which holds no role with {permission} on it: requests will fail with 403 (INVOKER_PERMISSION_DENIED)",
-                            c.kind.noun(),
-                            cc::target_text(s),
-                            cc::identity_text(c)
-                        ),
+                        match d.refused.first() {
+                            None => format!(
+                                "{} calls {} as {}, which holds no role with {permission} on it: requests will fail with 403 (INVOKER_PERMISSION_DENIED)",
+                                c.kind.noun(),
+                                cc::target_text(s),
+                                cc::identity_text(c)
+                            ),
+                            Some((g, condition)) => format!(
+                                "{} calls {} as {}: {} grants {} only under the condition {condition:?}, which can never hold for this request, so requests will fail with 403 (INVOKER_PERMISSION_DENIED)",
+                                c.kind.noun(),
+                                cc::target_text(s),
+                                cc::identity_text(c),
+                                model.grants[*g].address,
+                                model.grants[*g].role
+                            ),
+                        },
                     );
-                    f.help = Some(
-                        "grant roles/run.invoker on the service to the caller's identity (fix below)".into(),
+                    f.related.extend(
+                        d.refused
+                            .iter()
+                            .map(|(g, _)| model.grants[*g].address.clone()),
                     );
+                    f.help = Some(match d.refused.is_empty() {
+                        true => "grant roles/run.invoker on the service to the caller's identity (fix below)".into(),
+                        false => "the condition expired or names another resource: fix the condition, or grant roles/run.invoker without it (fix below)".into(),
+                    });
                     f.fix = Some(cc::fix(model, c, s));
                     out.push(f);
                 }

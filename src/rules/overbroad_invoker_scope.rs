@@ -23,11 +23,18 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             Scope::Organization(_) => "organization",
             _ => continue,
         };
-        // A condition on `resource.name` / `resource.type` narrows the grant
-        // to chosen services: that is the recommended way to scope it.
+        // A condition on `resource.name` / `resource.type` / tags narrows the
+        // grant to chosen services: that is the recommended way to scope it.
         if grant.condition.as_ref().is_some_and(|c| {
             let e = c.expression.to_string();
-            e.contains("resource.name") || e.contains("resource.type")
+            [
+                "resource.name",
+                "resource.type",
+                "resource.matchTag",
+                "resource.hasTagKey",
+            ]
+            .iter()
+            .any(|a| e.contains(a))
         }) {
             continue;
         }
