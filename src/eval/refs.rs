@@ -244,12 +244,26 @@ impl Evaluator<'_> {
         ctx: &Ctx,
         span: Span,
     ) -> Value {
+        // Inside a resource's own blocks, an attribute the configuration
+        // does not set is one the provider computes: known after apply
+        // (`google_cloudfunctions2_function.f.service_config[0].service`).
+        let mut origin = match &v {
+            Value::Resource(h) => Some(Reference::new(h.address.clone(), "")),
+            _ => None,
+        };
         let mut i = 0;
         while i < ops.len() {
             match &ops[i] {
-                TraversalOp::Attr(a) => v = self.get_attr(v, a, span),
+                TraversalOp::Attr(a) => {
+                    origin = origin.map(|o| o.attr(a));
+                    v = match (v, &origin) {
+                        (Value::Map(m), Some(o)) if !m.contains_key(a) => Value::Ref(o.clone()),
+                        (v, _) => self.get_attr(v, a, span),
+                    };
+                }
                 TraversalOp::Index(ix) => {
                     let k = self.eval(ix, ctx);
+                    origin = origin.filter(|_| k.is_wholly_known()).map(|o| o.index(&k));
                     v = index(v, &k, ix.span);
                 }
                 TraversalOp::AttrSplat | TraversalOp::FullSplat => {
