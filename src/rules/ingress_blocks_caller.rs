@@ -20,6 +20,28 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             if s.kind.is_job() {
                 continue;
             }
+            // The run.app URL is turned off: only load balancers and domain
+            // mappings reach the service.
+            if let Some(disabled) = s.default_uri_disabled
+                && c.default_url
+                && !matches!(c.kind, CallerKind::Iap | CallerKind::Eventarc)
+            {
+                let mut f = cc::finding(
+                    &RULE,
+                    c,
+                    c.target_span,
+                    Some(s),
+                    format!(
+                        "{} calls the run.app URL of {}, which default_uri_disabled turns off: the requests never reach it",
+                        c.kind.noun(),
+                        cc::target_text(s)
+                    ),
+                );
+                f.anchors.push(disabled);
+                f.help = Some("call the service through its load balancer or custom domain, or remove default_uri_disabled".into());
+                out.push(f);
+                continue;
+            }
             let Ok(ingress) = s.ingress else { continue };
             if ingress == Ingress::All {
                 continue;

@@ -31,6 +31,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             let problem = if public && matches!(grant.scope, crate::model::Scope::Project(_)) {
                 "projects do not accept public principals in their IAM policy: apply fails"
                     .to_string()
+            } else if public && grant.condition.is_some() {
+                // "you cannot use conditions when you grant roles to all
+                // users or all authenticated users"
+                "IAM refuses conditions on bindings for allUsers and allAuthenticatedUsers: apply fails"
+                    .to_string()
             } else if public && on_job {
                 // Cloud Run API: "Member allUsers is invalid due to membership
                 // type restrictions on the resource".
