@@ -14,6 +14,7 @@ mod allow;
 mod conditions;
 mod deny;
 mod members;
+pub mod path;
 
 pub use members::{is_compute_default, is_iap_agent};
 

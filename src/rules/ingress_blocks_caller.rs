@@ -1,8 +1,10 @@
-//! RW204: the service's ingress setting rejects the caller's traffic.
+//! RW204: the service's ingress setting, or its disabled default URL,
+//! rejects the caller's traffic.
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::{AccessModel, CallerKind, Ingress};
+use crate::authz::path::{Network, network};
+use crate::model::AccessModel;
 
 pub static RULE: Rule = Rule {
     name: "ingress-blocks-caller",
@@ -17,54 +19,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for c in &model.callers {
         for &t in &c.targets {
             let s = &model.services[t];
-            if s.kind.is_job() {
-                continue;
-            }
-            // The run.app URL is turned off: only load balancers and domain
-            // mappings reach the service.
-            if let Some(disabled) = s.default_uri_disabled
-                && c.default_url
-                && !matches!(c.kind, CallerKind::Iap | CallerKind::Eventarc)
-            {
-                let mut f = cc::finding(
-                    &RULE,
-                    c,
-                    c.target_span,
-                    Some(s),
-                    format!(
-                        "{} calls the run.app URL of {}, which default_uri_disabled turns off: the requests never reach it",
-                        c.kind.noun(),
-                        cc::target_text(s)
-                    ),
-                );
-                f.anchors.push(disabled);
-                f.help = Some("call the service through its load balancer or custom domain, or remove default_uri_disabled".into());
-                out.push(f);
-                continue;
-            }
-            let Ok(ingress) = s.ingress else { continue };
-            if ingress == Ingress::All {
-                continue;
-            }
-            let why = if c.kind == CallerKind::Iap {
-                if ingress == Ingress::Internal && c.from_internet {
-                    "IAP users come from the internet, which ingress `internal` rejects".to_string()
-                } else {
-                    continue;
-                }
-            } else if let (Some(cp), Some(sp)) = (c.project.known(), s.project.known()) {
-                if cp != sp {
-                    format!(
-                        "requests from project {cp:?} are not internal to project {sp:?} (unless both are in one VPC Service Controls perimeter)"
-                    )
-                } else if !c.default_url {
-                    "only requests to the default run.app URL count as internal".to_string()
-                } else {
-                    continue;
-                }
-            } else if !c.default_url && !c.target_text.contains("run.app") {
-                "only requests to the default run.app URL count as internal".to_string()
-            } else {
+            let Network::Blocked { why, anchor } = network(c, s) else {
                 continue;
             };
             let mut f = cc::finding(
@@ -72,14 +27,14 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 c,
                 c.target_span,
                 Some(s),
-                format!(
-                    "ingress {:?} of {} will reject {}: {why}",
-                    ingress.label(),
-                    cc::target_text(s),
-                    c.kind.noun()
-                ),
+                format!("{} calls {}, but {why}", c.kind.noun(), cc::target_text(s)),
             );
-            f.help = Some("call the service from the same project through its run.app URL, or allow the traffic path (ingress all, or internal-and-cloud-load-balancing behind a load balancer)".into());
+            f.anchors.extend(anchor);
+            f.help = Some(if s.default_uri_disabled.is_some() {
+                "call the service through its load balancer or custom domain, or remove default_uri_disabled".into()
+            } else {
+                "call the service from the same project through its run.app URL, or allow the traffic path (ingress all, or internal-and-cloud-load-balancing behind a load balancer)".into()
+            });
             out.push(f);
         }
     }
