@@ -23,3 +23,4 @@ pub mod report;
 pub mod rules;
 pub mod suppress;
 pub mod syntax;
+pub mod why;

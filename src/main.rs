@@ -56,6 +56,32 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Explain one request: may this caller (or principal) invoke that
+    /// service? The layers in Google Cloud's order (network path, deny
+    /// policies, allow grants and conditions, token), the outcome and the
+    /// fix. Exit status: 0 allowed, 1 denied, 2 usage error or cannot tell.
+    Why {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The caller's address (e.g. google_pubsub_subscription.orders).
+        #[arg(long, value_name = "ADDRESS", required_unless_present = "member")]
+        caller: Option<String>,
+        /// The service: name, full name (projects/P/locations/L/services/S)
+        /// or address; with --caller, picks one of its targets.
+        #[arg(long, value_name = "NAME|ADDRESS", required_unless_present = "caller")]
+        service: Option<String>,
+        /// The principal calling the service directly (allUsers,
+        /// serviceAccount:EMAIL, user:EMAIL).
+        #[arg(
+            long,
+            value_name = "MEMBER",
+            requires = "service",
+            conflicts_with = "caller"
+        )]
+        member: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: WhyFormat,
+    },
     /// Show a rule's documentation.
     Explain {
         /// Rule name or id (e.g. public-invoker or RW101).
@@ -75,6 +101,12 @@ enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "command")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum WhyFormat {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -299,6 +331,52 @@ fn main() -> ExitCode {
             match write_out(output.as_ref(), &text) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(code) => code,
+            }
+        }
+        Command::Why {
+            input,
+            caller,
+            service,
+            member,
+            format,
+        } => {
+            let opts = match input.options() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            let analysis = match check::run(&opts) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("runwarden: error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let query = match (caller, member) {
+                (Some(address), _) => runwarden::why::Query::Caller { address, service },
+                (None, Some(member)) => runwarden::why::Query::Member {
+                    service: service.unwrap_or_default(),
+                    member,
+                },
+                (None, None) => unreachable!("clap requires --caller or --member"),
+            };
+            let why = match runwarden::why::explain(&analysis, &query) {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("runwarden: error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let text = match format {
+                WhyFormat::Human => report::why::human(&analysis, &why),
+                WhyFormat::Json => report::why::json(&analysis, &why),
+            };
+            if let Err(code) = write_out(None, &text) {
+                return code;
+            }
+            match why.outcome {
+                runwarden::why::Outcome::Allowed => ExitCode::SUCCESS,
+                runwarden::why::Outcome::DeniedAt(_) => ExitCode::from(1),
+                runwarden::why::Outcome::CannotTell(_) => ExitCode::from(2),
             }
         }
         Command::Completions { shell } => {

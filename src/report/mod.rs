@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod statistics;
+pub mod why;
 
 use crate::check::Analysis;
 use crate::rules::Finding;

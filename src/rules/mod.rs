@@ -2,7 +2,7 @@
 //! documentation (from `rules/<name>.md`) and a check over the access model.
 
 mod basic_role;
-mod caller_common;
+pub mod caller_common;
 mod domain_restricted_sharing;
 mod iam_binding_conflict;
 mod iam_policy_conflict;
