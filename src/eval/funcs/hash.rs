@@ -63,8 +63,18 @@ fn uuidv5(a: &Args) -> FnResult {
         other => uuid::Uuid::parse_str(other)
             .map_err(|e| format!("uuidv5() doesn't support namespace {other} ({e})"))?,
     };
+    // RFC 4122 section 4.3: SHA-1 of the namespace and the name, version
+    // and variant bits set.
+    let mut h = Sha1::new();
+    h.update(namespace.as_bytes());
+    h.update(name.as_bytes());
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
     Ok(Value::String(
-        uuid::Uuid::new_v5(&namespace, name.as_bytes()).to_string(),
+        uuid::Builder::from_sha1_bytes(bytes)
+            .into_uuid()
+            .to_string(),
     ))
 }
 
