@@ -411,7 +411,7 @@ fn range(a: &Args) -> FnResult {
             break;
         }
         if out.len() == 1024 {
-            return Err("more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into());
+            return Err("too many elements: more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into());
         }
         out.push(Value::Number(x));
         k += 1.0;
