@@ -191,7 +191,7 @@ fn merge(a: &Args) -> FnResult {
         match a.get(i)? {
             Value::Null => {}
             Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            v @ Value::Ref(_) => return Err(not_known(v, a)),
+            v @ (Value::Ref(_) | Value::Resource(_)) => return Err(not_known(v, a)),
             other => {
                 return Err(format!("arguments must be maps, not {}", other.type_name()).into());
             }
@@ -219,7 +219,7 @@ fn length(a: &Args) -> FnResult {
         Value::List(l) => Ok(Value::Number(l.len() as f64)),
         Value::Map(m) => Ok(Value::Number(m.len() as f64)),
         Value::String(s) => Ok(Value::Number(super::strings::char_count(s) as f64)),
-        v @ (Value::Partial(_) | Value::Ref(_)) => Err(not_known(v, a)),
+        v @ (Value::Partial(_) | Value::Ref(_) | Value::Resource(_)) => Err(not_known(v, a)),
         other => Err(format!("cannot take the length of a {}", other.type_name()).into()),
     }
 }
@@ -621,6 +621,20 @@ mod tests {
         );
         assert!(is_after_apply(&call("lookup", vec![r.clone(), s("a")])));
         assert!(is_after_apply(&call("keys", vec![r.clone()])));
+        let res = Value::Resource(crate::eval::value::ResourceHandle {
+            instance: 0,
+            decl: 0,
+            key: None,
+            address: "google_cloud_run_v2_service.api".into(),
+        });
+        for f in ["keys", "values", "length"] {
+            assert!(is_after_apply(&call(f, vec![res.clone()])), "{f}");
+        }
+        assert!(is_after_apply(&call("merge", vec![res.clone(), m(&[])])));
+        assert!(is_after_apply(&call(
+            "lookup",
+            vec![res, s("name"), s("x")]
+        )));
         assert!(is_after_apply(&call("length", vec![r.clone()])));
         assert!(is_after_apply(&call("length", vec![member()])));
         assert!(is_after_apply(&call("sort", vec![l(vec![r.clone()])])));

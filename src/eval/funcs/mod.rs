@@ -178,7 +178,9 @@ impl Args {
     pub fn map(&self, i: usize) -> Result<&std::collections::BTreeMap<String, Value>, Stop> {
         match self.get(i)? {
             Value::Map(m) => Ok(m),
-            v @ Value::Ref(_) => Err(Stop::Unknown(
+            // A whole resource is an object whose attributes are known
+            // only after apply.
+            v @ (Value::Ref(_) | Value::Resource(_)) => Err(Stop::Unknown(
                 v.not_known(self.span).expect("references are not known"),
             )),
             other => Err(Stop::Invalid(format!(
