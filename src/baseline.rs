@@ -143,8 +143,10 @@ pub fn write(path: &Path, b: &Baseline) -> Result<(), BaselineError> {
 
 pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::load::read::read_regular(path, crate::load::read::MAX_SOURCE_BYTES)
         .map_err(|e| BaselineError::Read(shown.clone(), e.to_string()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| BaselineError::Invalid(shown.clone(), "invalid UTF-8".into()))?;
     parse(&text).map_err(|e| BaselineError::Invalid(shown, e))
 }
 

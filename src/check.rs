@@ -131,6 +131,10 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             var_files: &opts.var_files,
         },
     )?;
+    // A plan alone is the configuration: paths holding no .tf file are normal.
+    if plan.is_some() && ws.roots.is_empty() {
+        ws.nothing_to_check.clear();
+    }
     // With Terraform sources, the plan supplies their variables (and its
     // changes); alone, its resource instances are the configuration.
     let plan_file = plan.as_ref().map(|p| {
@@ -279,19 +283,6 @@ fn file_problems(ws: &Workspace, model: &AccessModel) -> Vec<FileProblem> {
                 root: root_of_file(ws, model, i as u32),
                 span: e.span,
                 message: format!("cannot parse {}: {}", f.display, e.message),
-            });
-        }
-    }
-    for (display, msg) in &ws.unreadable {
-        if let Some(i) = ws.files.iter().position(|f| &f.display == display) {
-            out.push(FileProblem {
-                root: root_of_file(ws, model, i as u32),
-                span: crate::syntax::Span {
-                    file: i as u32,
-                    start: 0,
-                    end: 0,
-                },
-                message: format!("cannot read {display}: {msg}"),
             });
         }
     }

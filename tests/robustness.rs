@@ -12,12 +12,18 @@ fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
 }
 
 fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    // A PATH among the arguments replaces the default ".".
+    let paths = if extra.first().is_some_and(|a| !a.starts_with('-')) {
+        vec![]
+    } else {
+        vec!["."]
+    };
     let out = Command::cargo_bin("runwarden")
         .unwrap()
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .arg("check")
-        .arg(".")
+        .args(paths)
         .args(extra)
         .timeout(Duration::from_secs(60))
         .output()
@@ -29,6 +35,61 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr,
     )
+}
+
+/// Runs `runwarden ARGS` in `dir` as hostile input must be run: the harness
+/// kills it after a deadline and, where `prlimit` exists, caps its address
+/// space at 1 GiB, so a regression fails this test instead of hanging CI
+/// or exhausting the machine. `as_nobody` drops root privileges with
+/// `setpriv` (None when that is not possible here).
+fn bounded(dir: &Path, args: &[&str], as_nobody: bool) -> Option<(i32, String, String)> {
+    let bin = assert_cmd::cargo::cargo_bin("runwarden");
+    let mut argv: Vec<String> = Vec::new();
+    if has("prlimit") {
+        argv.extend(["prlimit".into(), "--as=1073741824".into(), "--".into()]);
+    }
+    if as_nobody {
+        if !has("setpriv") {
+            return None;
+        }
+        argv.extend(
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--",
+            ]
+            .map(String::from),
+        );
+    }
+    argv.push(bin.to_string_lossy().into_owned());
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let out = Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("killed: past the deadline or the memory cap; {stderr}"));
+    Some((
+        code,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    ))
+}
+
+fn has(tool: &str) -> bool {
+    std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 const PUBLIC: &str = r#"
@@ -230,9 +291,7 @@ fn output_does_not_depend_on_file_creation_order() {
 
 #[cfg(unix)]
 #[test]
-fn unreadable_files_are_reported_not_skipped() {
-    // Root reads any file whatever its mode, so a dangling link stands in
-    // for a file that cannot be read.
+fn a_dangling_link_is_an_io_error_naming_the_path() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "main.tf", PUBLIC);
     std::os::unix::fs::symlink(
@@ -240,9 +299,17 @@ fn unreadable_files_are_reported_not_skipped() {
         d.path().join("broken.tf"),
     )
     .unwrap();
-    let (code, out, _) = check(d.path(), &["--format", "json"]);
-    assert_eq!(code, 1);
-    assert!(out.contains("cannot read broken.tf"), "{out}");
+    let (code, out, err) = check(d.path(), &["--format", "json"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains(
+            "runwarden: error: cannot read broken.tf: No such file or directory (os error 2)"
+        ),
+        "{err}"
+    );
+    // No partial report: a SARIF upload of it would close alerts in the
+    // file that was not read.
+    assert_eq!(out, "");
 }
 
 #[test]
@@ -264,16 +331,49 @@ fn large_files_parse() {
 }
 
 #[test]
-fn empty_and_terraform_free_directories_pass() {
+fn nothing_to_check_is_said_not_passed_off_as_clean() {
     let d = tempfile::tempdir().unwrap();
-    let (code, out, _) = check(d.path(), &[]);
+    let (code, out, err) = check(d.path(), &[]);
     assert_eq!(code, 0);
-    assert!(out.contains("0 errors"), "{out}");
+    assert!(out.contains("in 0 files"), "{out}");
+    let said = "nothing to check in .: no Terraform files (.tf, .tf.json) in it or below";
+    assert!(
+        err.contains(&format!("runwarden: warning: {said}")),
+        "{err}"
+    );
+    assert!(out.contains(&format!("runwarden: {said}")), "{out}");
     write(d.path(), "README.md", "# nothing here");
+    write(d.path(), "vars/terraform.tfvars", "x = 1\n");
+    let (code, out, err) = check(
+        d.path(),
+        &["README.md", "vars/terraform.tfvars", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("nothing to check in README.md: not a Terraform file"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "nothing to check in vars/terraform.tfvars: no .tf or .tf.json file in its directory"
+        ),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let listed: Vec<&str> = doc["summary"]["nothing_to_check"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["README.md", "vars/terraform.tfvars"]);
+    // Terraform among other files: checked, and nothing said.
     write(d.path(), "dir with spaces/ünïcode.tf", PUBLIC);
-    let (code, out, _) = check(d.path(), &["--format", "json"]);
+    let (code, out, err) = check(d.path(), &["--format", "json"]);
     assert_eq!(code, 1);
     assert!(out.contains("dir with spaces/ünïcode.tf"), "{out}");
+    assert!(!out.contains("nothing_to_check"), "{out}");
+    assert!(!err.contains("nothing to check"), "{err}");
 }
 
 #[test]
@@ -328,5 +428,187 @@ fn output_is_identical_across_runs_and_thread_counts() {
         assert!(!one.is_empty(), "{format}");
         assert_eq!(one, run("4"), "{format} differs with 4 threads");
         assert_eq!(one, run("2"), "{format} differs with 2 threads");
+    }
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_not_waited_on() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    if !mkfifo(&d.path().join("pipe.tf")) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let refused = "cannot read pipe.tf: not a regular file (a FIFO)";
+    let (code, out, err) = bounded(d.path(), &["check", "."], false).unwrap();
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains(refused), "{err}");
+    // Named as a file argument (pre-commit), it is refused the same way.
+    let (code, _, err) = bounded(d.path(), &["check", "main.tf"], false).unwrap();
+    assert_eq!(code, 2);
+    assert!(err.contains(refused), "{err}");
+    let (code, _, err) = bounded(d.path(), &["check", "pipe.tf"], false).unwrap();
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot read pipe.tf: not a regular file"),
+        "{err}"
+    );
+    // Beside the configuration: a FIFO config file, var file or baseline.
+    std::fs::remove_file(d.path().join("pipe.tf")).unwrap();
+    for (name, args) in [
+        ("vars.tfvars", vec!["--var-file", "vars.tfvars"]),
+        ("baseline.json", vec!["--baseline", "baseline.json"]),
+        ("plan.json", vec!["--plan", "plan.json"]),
+        ("runwarden.toml", vec![]),
+    ] {
+        assert!(mkfifo(&d.path().join(name)));
+        let mut all = vec!["check", "."];
+        all.extend(args);
+        let (code, _, err) = bounded(d.path(), &all, false).unwrap();
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(
+            err.contains(name) && err.contains("not a regular file (a FIFO)"),
+            "{err}"
+        );
+        std::fs::remove_file(d.path().join(name)).unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_dev_zero_or_out_of_the_tree_is_refused_and_never_echoed() {
+    let d = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("zero.tf")).unwrap();
+    let (code, out, err) = bounded(d.path(), &["check", "."], false).unwrap();
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("cannot read zero.tf: its real path /dev/zero is outside the analysed tree"),
+        "{err}"
+    );
+    std::fs::remove_file(d.path().join("zero.tf")).unwrap();
+    // A runner file behind a link: named, never printed.
+    let secret = elsewhere.path().join("environ");
+    std::fs::write(&secret, "GITHUB_TOKEN=ghs_secret_value\n").unwrap();
+    std::os::unix::fs::symlink(&secret, d.path().join("env.tf")).unwrap();
+    let (code, out, err) = bounded(d.path(), &["check", ".", "--format", "github"], false).unwrap();
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read env.tf: its real path"), "{err}");
+    assert!(
+        !out.contains("ghs_secret") && !err.contains("ghs_secret"),
+        "{out}{err}"
+    );
+    // A link inside the tree is read like the file it names.
+    std::fs::remove_file(d.path().join("env.tf")).unwrap();
+    write(
+        d.path(),
+        "shared/public.tf",
+        PUBLIC
+            .replace("\"api\"", "\"web\"")
+            .replace("\"p\"", "\"q\""),
+    );
+    std::os::unix::fs::symlink(
+        d.path().join("shared/public.tf"),
+        d.path().join("linked.tf"),
+    )
+    .unwrap();
+    let (code, out, err) = bounded(d.path(), &["check", ".", "--format", "json"], false).unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("\"file\": \"linked.tf\""), "{out}");
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_without_reading_it() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    // Sparse: 100 MiB that takes no disk space.
+    let f = std::fs::File::create(d.path().join("huge.tf")).unwrap();
+    f.set_len(100 << 20).unwrap();
+    let (code, _, err) = bounded(d.path(), &["check", "."], false).unwrap();
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot read huge.tf: 104857600 bytes, over the 64 MiB limit for one file"),
+        "{err}"
+    );
+}
+
+/// Makes `dir` and everything in it readable by everyone (tempdirs are
+/// 0700), so that an unprivileged run can reach what it should.
+#[cfg(unix)]
+fn open_up(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        let mode = if e.file_type().is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
+/// Runs `args` unprivileged when permission bits would not stop this
+/// process (root): `setpriv` to nobody. None (skip) when neither works.
+#[cfg(unix)]
+fn without_access(dir: &Path, locked: &Path, args: &[&str]) -> Option<(i32, String, String)> {
+    let blocked = if locked.is_dir() {
+        std::fs::read_dir(locked).is_err()
+    } else {
+        std::fs::read(locked).is_err()
+    };
+    let result = bounded(dir, args, !blocked);
+    if result.is_none() {
+        eprintln!(
+            "skipped: running as root without setpriv, permission bits cannot make {} unreadable",
+            locked.display()
+        );
+    }
+    result
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_directories_and_files_stop_the_run_with_the_os_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    write(d.path(), "envs/prod/main.tf", PUBLIC);
+    write(d.path(), "envs/dev/iam.tf", PUBLIC);
+    open_up(d.path());
+    let none = std::fs::Permissions::from_mode(0o000);
+    let prod = d.path().join("envs/prod");
+    std::fs::set_permissions(&prod, none.clone()).unwrap();
+    let denied = "Permission denied (os error 13)";
+    if let Some((code, out, err)) =
+        without_access(d.path(), &prod, &["check", ".", "--format", "json"])
+    {
+        assert_eq!(code, 2, "{out}");
+        assert!(
+            err.contains(&format!(
+                "runwarden: error: cannot read envs/prod: {denied}"
+            )),
+            "{err}"
+        );
+        assert_eq!(out, "");
+    }
+    std::fs::set_permissions(&prod, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = d.path().join("envs/dev/iam.tf");
+    std::fs::set_permissions(&file, none).unwrap();
+    for args in [&["check", "."][..], &["check", "envs/dev/iam.tf"][..]] {
+        if let Some((code, _, err)) = without_access(d.path(), &file, args) {
+            assert_eq!(code, 2);
+            assert!(
+                err.contains(&format!("cannot read envs/dev/iam.tf: {denied}")),
+                "{err}"
+            );
+            assert!(!err.contains("fix the syntax"), "{err}");
+        }
     }
 }

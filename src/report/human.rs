@@ -191,6 +191,10 @@ pub fn summary(a: &Analysis) -> String {
         s.push_str(&format!(", {} in the baseline", a.baselined));
     }
     s.push('\n');
+    // A path with nothing in it is not a clean path.
+    for (path, why) in &a.ws.nothing_to_check {
+        s.push_str(&format!("runwarden: nothing to check in {path}: {why}\n"));
+    }
     s
 }
 

@@ -42,7 +42,7 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
             .filter(|(_, m)| !m.files.is_empty())
             .map(|(i, _)| i)
             .collect();
-    let doc = json!({
+    let mut doc = json!({
         "version": 1,
         "tool": {"name": "runwarden", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
@@ -55,6 +55,15 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
             "notes": a.count(Severity::Note),
         }
     });
+    // Additive: paths given that held nothing to check.
+    if !a.ws.nothing_to_check.is_empty() {
+        let empty: Vec<Value> =
+            a.ws.nothing_to_check
+                .iter()
+                .map(|(path, why)| json!({"path": path, "reason": why}))
+                .collect();
+        doc["summary"]["nothing_to_check"] = json!(empty);
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
