@@ -38,7 +38,7 @@ fn stdout_write(bytes: &[u8]) -> Result<(), String> {
 /// line of it) and returns exit code 2.
 fn fail(e: impl std::fmt::Display) -> ExitCode {
     for line in e.to_string().lines() {
-        eprintln!("runwarden: error: {line}");
+        eprintln!("runwarden: error: {}", report::printable(line));
     }
     ExitCode::from(2)
 }
@@ -327,7 +327,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     for (path, why) in &analysis.ws.nothing_to_check {
-        eprintln!("runwarden: warning: nothing to check in {path}: {why}");
+        eprintln!(
+            "runwarden: warning: nothing to check in {}: {}",
+            report::printable_line(path),
+            report::printable_line(why)
+        );
     }
     if args.timings {
         for (phase, d) in &analysis.timings {
@@ -359,6 +363,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             &report::github::GithubOptions {
                 show_suppressed: args.show_suppressed,
                 quiet: args.quiet,
+                explain_unknown: args.explain_unknown,
             },
         ),
     };

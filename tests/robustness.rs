@@ -612,3 +612,130 @@ fn unreadable_directories_and_files_stop_the_run_with_the_os_error() {
         }
     }
 }
+
+/// Runs `runwarden ARGS` with standard output a pipe nobody reads (what
+/// `| head` leaves once it has its lines): exit code and standard error.
+fn into_closed_pipe(dir: &Path, args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("runwarden"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{args:?} did not end");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (status.code().expect("killed by a signal"), err)
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly_with_the_verdict() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    for (args, code) in [
+        (&["check", "."][..], 1),
+        (&["check", ".", "--format", "sarif"][..], 1),
+        (&["check", ".", "--fail-on", "never"][..], 0),
+        (&["graph", "."][..], 0),
+        (&["rules"][..], 0),
+        (&["explain", "public-invoker"][..], 0),
+        (&["completions", "bash"][..], 0),
+        (&["man"][..], 0),
+    ] {
+        let (got, err) = into_closed_pipe(d.path(), args);
+        assert_eq!((got, err.as_str()), (code, ""), "{args:?}");
+    }
+}
+
+/// Bytes a terminal or CI log would obey rather than show.
+fn control_bytes(out: &str) -> Vec<char> {
+    out.chars()
+        .filter(|&c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}')
+        .collect()
+}
+
+#[test]
+fn control_characters_from_the_input_are_never_printed() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    // A binary file: a parse error whose snippet shows the bytes.
+    write(
+        d.path(),
+        "blob.tf",
+        b"locals {\x1b[2J\x1b]0;owned\x07 \r x = \x00 }\r\n",
+    );
+    // Control characters in a value, through HCL escapes, and in a comment.
+    write(
+        d.path(),
+        "iam.tf",
+        "# \u{202e} reversed\nresource \"google_cloud_run_v2_service_iam_member\" \"esc\" {\n  name   = google_cloud_run_v2_service.api.name\n  location = \"us-central1\"\n  role   = \"roles/run.invoker\"\n  member = \"serviceAccount:\\u001b[31mx\\r\\n::error::fake\"\n}\n",
+    );
+    for format in ["human", "github", "junit"] {
+        let (code, out, _) = check(d.path(), &["--format", format]);
+        assert_eq!(code, 1, "{format}: {out}");
+        assert!(out.contains("parse-error"), "{format}: {out}");
+        assert!(out.contains("invalid-member"), "{format}: {out}");
+        assert_eq!(control_bytes(&out), Vec::<char>::new(), "{format}: {out}");
+        // No annotation can be forged from a value.
+        assert!(
+            !out.lines().any(|l| l.starts_with("::error::fake")),
+            "{out}"
+        );
+    }
+    // JSON keeps the message as it is, escaped as JSON.
+    let (_, out, _) = check(d.path(), &["--format", "json"]);
+    assert!(
+        out.contains(r#"serviceAccount:\\u{1b}[31mx\\r\\n::error::fake"#),
+        "{out}"
+    );
+}
+
+#[test]
+fn github_format_says_what_could_not_be_resolved() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "main.tf",
+        "variable \"who\" {}\nresource \"google_cloud_run_v2_service_iam_member\" \"m\" {\n  name     = \"api\"\n  location = \"us-central1\"\n  role     = \"roles/run.invoker\"\n  member   = var.who\n}\n",
+    );
+    let (code, out, _) = check(d.path(), &["--format", "github"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("could not be resolved; --explain-unknown lists them"),
+        "{out}"
+    );
+    let (_, out, _) = check(d.path(), &["--format", "github", "--explain-unknown"]);
+    let lines: Vec<&str> = out.lines().collect();
+    let group = lines
+        .iter()
+        .position(|l| l.starts_with("::group::runwarden: "))
+        .expect(&out);
+    assert!(
+        lines[group + 1].starts_with("::stop-commands::runwarden-"),
+        "{out}"
+    );
+    let token = lines[group + 1].trim_start_matches("::stop-commands::");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("  main.tf:6: ") && l.contains("var.who")),
+        "{out}"
+    );
+    assert!(lines.contains(&format!("::{token}::").as_str()), "{out}");
+    assert_eq!(lines.last(), Some(&"::endgroup::"), "{out}");
+    let (_, quiet, _) = check(d.path(), &["--format", "github", "--quiet"]);
+    assert!(!quiet.contains("could not be resolved"), "{quiet}");
+}
