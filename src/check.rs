@@ -251,6 +251,11 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     };
     findings.sort_by_cached_key(key);
     findings.dedup_by(|a, b| key(a) == key(b));
+    crate::fingerprint::assign(
+        &mut findings,
+        |r| model.roots.get(r).map_or(".", |r| r.display.as_str()),
+        |f| ws.files[f as usize].display.as_str(),
+    );
     timings.push(("rules+suppressions", started.elapsed()));
     Ok(Analysis {
         ws,

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod eval;
+pub mod fingerprint;
 pub mod live;
 pub mod load;
 pub mod model;

@@ -395,6 +395,11 @@ fn apply_baselines(
     if let Some(path) = &args.write_baseline {
         let fresh = baseline::build(analysis);
         baseline::write(path, &fresh)?;
+        let blind = analysis
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && rules::is_blind_spot(f.rule))
+            .count();
         if !args.quiet {
             eprintln!(
                 "runwarden: wrote {} finding(s) to baseline {}",
@@ -402,8 +407,24 @@ fn apply_baselines(
                 path.display()
             );
         }
+        if blind > 0 {
+            eprintln!(
+                "runwarden: {blind} finding(s) not recorded: a parse error or a module not loaded hides part of the configuration, so it is never accepted"
+            );
+        }
         analysis.baselined = baseline::apply(analysis, &fresh);
     } else if let Some(b) = &previous {
+        if b.version < baseline::FORMAT_VERSION && !args.quiet {
+            eprintln!(
+                "runwarden: note: baseline {} is format version {}; it is still read, but rewrite it with --write-baseline (version {} fingerprints survive reworded messages)",
+                args.baseline
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                b.version,
+                baseline::FORMAT_VERSION
+            );
+        }
         analysis.baselined = baseline::apply(analysis, b);
     }
     Ok(())

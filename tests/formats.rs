@@ -169,7 +169,7 @@ fn sarif_is_valid_against_the_official_schema_on_every_fixture() {
             assert!(!uri.is_empty() && !uri.starts_with('/'), "{uri}");
             assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
             assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
-            assert!(r["partialFingerprints"]["runwarden/v1"].is_string());
+            assert!(r["partialFingerprints"]["runwarden/v2"].is_string());
             for rel in r["relatedLocations"].as_array().into_iter().flatten() {
                 assert!(rel["physicalLocation"]["artifactLocation"]["uri"].is_string());
             }
@@ -251,7 +251,7 @@ fn fingerprints(dir: &Path) -> Vec<(String, u64)> {
         .iter()
         .map(|r| {
             (
-                r["partialFingerprints"]["runwarden/v1"]
+                r["partialFingerprints"]["runwarden/v2"]
                     .as_str()
                     .unwrap()
                     .to_string(),
@@ -312,7 +312,7 @@ fn baseline_hides_recorded_findings_and_only_those() {
     let written: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
             .unwrap();
-    assert_eq!(written["version"], 1);
+    assert_eq!(written["version"], 2);
     assert_eq!(written["findings"][0]["rule"], "public-invoker");
     assert_eq!(
         written["findings"][0]["resource"],
@@ -548,4 +548,170 @@ fn output_writes_any_format_to_a_file() {
     assert!(stdout.is_empty());
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     assert!(sarif_validator().is_valid(&doc));
+}
+
+fn editor_grant_and_services(names: &[&str]) -> String {
+    let mut tf = String::from(
+        "resource \"google_project_iam_member\" \"editor\" {\n  project = \"acme\"\n  role    = \"roles/editor\"\n  member  = \"serviceAccount:run@acme.iam.gserviceaccount.com\"\n}\n",
+    );
+    for n in names {
+        tf.push_str(&format!(
+            "\nresource \"google_cloud_run_v2_service\" \"{n}\" {{\n  name     = \"{n}\"\n  location = \"europe-west1\"\n  template {{\n    service_account = \"run@acme.iam.gserviceaccount.com\"\n    containers {{\n      image = \"x\"\n    }}\n  }}\n}}\n"
+        ));
+    }
+    tf
+}
+
+fn sarif_results(dir: &Path) -> Vec<(String, String, String)> {
+    let (out, _, _) = run_in(dir, &["check", ".", "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["properties"]["rule"].as_str().unwrap().to_string(),
+                r["message"]["text"].as_str().unwrap().to_string(),
+                r["partialFingerprints"]["runwarden/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fingerprints_survive_a_message_changed_by_something_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tf");
+    std::fs::write(&main, editor_grant_and_services(&["a"])).unwrap();
+    let before = sarif_results(dir.path());
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--write-baseline", "b.json"]);
+    assert_eq!(code, 0, "{err}");
+    // A second service run by the same account rewords the finding
+    // ("... (and 1 more) ..."): same finding, same fingerprint, still in
+    // the baseline.
+    std::fs::write(&main, editor_grant_and_services(&["a", "b"])).unwrap();
+    let after = sarif_results(dir.path());
+    let basic = |v: &[(String, String, String)]| {
+        v.iter()
+            .find(|r| r.0 == "basic-role")
+            .cloned()
+            .expect("basic-role finding")
+    };
+    let (b, a) = (basic(&before), basic(&after));
+    assert_ne!(b.1, a.1, "the message should have changed");
+    assert!(a.1.contains("(and 1 more)"), "{}", a.1);
+    assert_eq!(b.2, a.2, "fingerprint changed with the message");
+    assert_eq!(finding_count(dir.path(), &["--baseline", "b.json"]), (0, 0));
+    // Another member is another finding.
+    std::fs::write(
+        &main,
+        editor_grant_and_services(&["a"]).replace("run@", "api@"),
+    )
+    .unwrap();
+    let other = sarif_results(dir.path());
+    assert!(other.iter().all(|r| r.2 != b.2));
+}
+
+#[test]
+fn a_version_1_baseline_is_still_honoured() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("{SERVICE}\n{}", grant("public", "allUsers")),
+    )
+    .unwrap();
+    let (out, _, _) = run_in(dir.path(), &["check", ".", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let f = &doc["findings"][0];
+    // The version-1 recipe: rule id, root, resource and message.
+    let mut h = Sha256::new();
+    for part in [
+        "RW101",
+        ".",
+        f["resource"].as_str().unwrap(),
+        f["message"].as_str().unwrap(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let v1: String = h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let baseline = serde_json::json!({
+        "version": 1,
+        "tool": "runwarden 0.1.0",
+        "findings": [{"rule": "public-invoker", "resource": f["resource"], "fingerprint": v1}],
+    });
+    std::fs::write(dir.path().join("v1.json"), baseline.to_string()).unwrap();
+    let (out, err, code) = run_in(dir.path(), &["check", ".", "--baseline", "v1.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 in the baseline"), "{out}");
+    assert!(
+        err.contains("baseline v1.json is format version 1"),
+        "{err}"
+    );
+    // Rewriting it gives version 2.
+    let (_, _, code) = run_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--baseline",
+            "v1.json",
+            "--write-baseline",
+            "v1.json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let rewritten: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("v1.json")).unwrap())
+            .unwrap();
+    assert_eq!(rewritten["version"], 2);
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--baseline", "v1.json"]);
+    assert_eq!(code, 0);
+    assert!(!err.contains("format version"), "{err}");
+}
+
+#[test]
+fn a_baseline_never_accepts_a_file_it_could_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), SERVICE).unwrap();
+    std::fs::write(dir.path().join("broken.tf"), "resource \"x\" \"y\" {\n").unwrap();
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--write-baseline", "b.json"]);
+    assert_eq!(code, 1, "the parse error still fails the run: {err}");
+    assert!(err.contains("1 finding(s) not recorded"), "{err}");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(written["findings"], serde_json::json!([]));
+    // Whatever is added to the broken file, the run keeps failing.
+    std::fs::write(
+        dir.path().join("broken.tf"),
+        format!("{}\nresource \"x\" \"y\" {{\n", grant("public", "allUsers")),
+    )
+    .unwrap();
+    let (out, _, code) = run_in(
+        dir.path(),
+        &["check", ".", "--format", "json", "--baseline", "b.json"],
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("\"parse-error\""), "{out}");
+    // A hand-written (or old) entry for the parse error hides nothing.
+    let (out, _, _) = run_in(dir.path(), &["check", ".", "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let fp = doc["runs"][0]["results"][0]["partialFingerprints"]["runwarden/v2"].clone();
+    let forged = serde_json::json!({
+        "version": 2,
+        "findings": [{"rule": "parse-error", "resource": "", "fingerprint": fp}],
+    });
+    std::fs::write(dir.path().join("forged.json"), forged.to_string()).unwrap();
+    assert_eq!(
+        finding_count(dir.path(), &["--baseline", "forged.json"]),
+        (1, 1)
+    );
 }

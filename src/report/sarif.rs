@@ -4,7 +4,6 @@
 //! (the directory runwarden ran in, which in CI is the repository root).
 
 use super::{locate, visible};
-use crate::baseline::fingerprint;
 use crate::check::Analysis;
 use crate::rules::{self, Finding, Rule, Severity};
 use crate::syntax::Span;
@@ -16,9 +15,10 @@ pub const SCHEMA_URI: &str =
 pub const INFORMATION_URI: &str = "https://github.com/runwarden/runwarden";
 /// The `uriBaseId` of every artifact location.
 pub const SRCROOT: &str = "%SRCROOT%";
-/// Key of our fingerprint in `partialFingerprints`; bump the suffix if the
-/// fingerprint's recipe ever changes.
-pub const FINGERPRINT_KEY: &str = "runwarden/v1";
+/// Key of our fingerprint in `partialFingerprints`: the suffix is the
+/// recipe's version (`fingerprint::RECIPE`), so a new recipe never matches
+/// alerts made with an old one.
+pub const FINGERPRINT_KEY: &str = "runwarden/v2";
 
 pub fn render(a: &Analysis, show_suppressed: bool) -> String {
     let driver_rules: Vec<Value> = rules::RULES.iter().map(|r| rule(r)).collect();
@@ -130,7 +130,7 @@ fn result(a: &Analysis, f: &Finding) -> Value {
         "level": level(f.severity),
         "message": { "text": f.message },
         "locations": [location],
-        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(a, f) },
+        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
         "properties": {
             "rule": f.rule.name,
             "root": l.root,

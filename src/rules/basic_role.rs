@@ -38,6 +38,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         t::grant_label(model, grant)
                     ),
                 );
+                f.key = role.to_string();
                 f.related = services.iter().map(|s| s.address.clone()).collect();
                 f.related.extend(grant.via.clone());
                 f.anchors = grant_anchors(grant, grant.role_span);
@@ -79,6 +80,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                             t::grant_label(model, grant)
                         ),
                     );
+                    f.key = format!("{member} {role}");
                     f.related = runs
                         .iter()
                         .filter(|s| s.root == grant.root)
@@ -133,6 +135,7 @@ fn caller_identity(
             t::grant_label(model, grant)
         ),
     );
+    f.key = format!("{member} {role}");
     f.related = calls
         .iter()
         .filter(|c| c.root == grant.root)

@@ -70,6 +70,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         policy.address
                     ),
                 );
+                f.key = format!("{member} {}", policy.address);
                 f.related = services.iter().map(|s| s.address.clone()).collect();
                 f.related.push(policy.address.clone());
                 f.related.extend(grant.via.clone());

@@ -126,6 +126,15 @@ pub fn invalid_suppression() -> &'static Rule {
     &invalid_suppression::RULE
 }
 
+/// Rules whose findings say runwarden could not see part of the
+/// configuration. A baseline never records or hides them: accepting one
+/// would accept whatever the unseen part holds, now and later.
+pub const BLIND_SPOT_RULES: &[&str] = &["parse-error"];
+
+pub fn is_blind_spot(rule: &Rule) -> bool {
+    BLIND_SPOT_RULES.contains(&rule.name)
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: &'static Rule,
@@ -146,6 +155,13 @@ pub struct Finding {
     pub suppressed: Option<String>,
     /// Terraform that would fix it (shown in help, `fix` in JSON).
     pub fix: Option<String>,
+    /// What tells this finding apart from others of its rule on the same
+    /// resource, in words that do not change when the message is reworded:
+    /// the member, the target service, the role. Part of the fingerprint.
+    pub key: String,
+    /// Identity across runs (baselines, SARIF `partialFingerprints`), set
+    /// by the check once every finding is known.
+    pub fingerprint: String,
 }
 
 impl std::fmt::Debug for Rule {
@@ -175,7 +191,15 @@ impl Finding {
             allow_keys: Vec::new(),
             suppressed: None,
             fix: None,
+            key: String::new(),
+            fingerprint: String::new(),
         }
+    }
+
+    /// Sets [`Finding::key`].
+    pub fn keyed(mut self, key: impl Into<String>) -> Finding {
+        self.key = key.into();
+        self
     }
 }
 

@@ -51,6 +51,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.severity = severity;
+                f.key = format!("{member} {}", service.address);
                 f.related = pe::related(grant, Some(service));
                 f.anchors = pe::grant_anchors(grant, span);
                 f.allow_keys = pe::allow_keys(service);
@@ -98,6 +99,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         "{member} can run Cloud Run job {target} (not in this configuration; jobs run through the Cloud Run API)"
                     ),
                 );
+                f.key = member.to_string();
                 f.related = pe::related(grant, None);
                 f.anchors = pe::grant_anchors(grant, span);
                 f.help = Some(format!(
