@@ -54,6 +54,9 @@ pub struct Analysis {
     pub rules_run: Vec<&'static Rule>,
     /// Findings left out because a `--baseline` accounts for them.
     pub baselined: usize,
+    /// Module calls whose module was not read, by root index (whatever rules
+    /// are selected: reports list what was not seen).
+    pub unloaded: Vec<(usize, load::UnloadedCall)>,
 }
 
 impl Analysis {
@@ -161,6 +164,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             timings,
             rules_run: Vec::new(),
             baselined: 0,
+            unloaded: Vec::new(),
         });
     }
     let started = std::time::Instant::now();
@@ -220,6 +224,41 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             findings.push(f);
         }
     }
+    let unloaded: Vec<(usize, load::UnloadedCall)> = model
+        .roots
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            load::unloaded_calls(&ws, r.module)
+                .into_iter()
+                .map(move |u| (i, u))
+        })
+        .collect();
+    if enabled("module-not-loaded") {
+        for (root, u) in &unloaded {
+            let mut f = Finding::new(
+                rules::module_not_loaded(),
+                u.span,
+                *root,
+                &u.address,
+                format!(
+                    "{} was not loaded, so nothing in it was analyzed: {}",
+                    u.address, u.reason
+                ),
+            )
+            .keyed(&u.source);
+            f.anchors = u.call_spans.clone();
+            f.help = Some(
+                if load::local_source(std::path::Path::new(""), &u.source).is_some() {
+                    "a local source is a directory of .tf files, relative to the calling module"
+                        .into()
+                } else {
+                    "`terraform init -backend=false` installs modules without credentials or state; runwarden then reads them from .terraform/modules".into()
+                },
+            );
+            findings.push(f);
+        }
+    }
     suppress::apply(&mut findings, &sups, &ws.files);
     for f in findings.iter_mut() {
         if let Some(sev) = cfg.rules.get(f.rule.name).and_then(|r| r.severity) {
@@ -265,6 +304,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         timings,
         rules_run,
         baselined: 0,
+        unloaded,
     })
 }
 

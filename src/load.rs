@@ -3,6 +3,9 @@
 //! installed child modules they call, and pick the root modules.
 
 pub mod read;
+mod unloaded;
+
+pub use unloaded::{UnloadedCall, unloaded_calls};
 
 use crate::syntax::{Attribute, Block, FileId, SourceFile};
 use globset::GlobSet;

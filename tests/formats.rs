@@ -715,3 +715,81 @@ fn a_baseline_never_accepts_a_file_it_could_not_parse() {
         (1, 1)
     );
 }
+
+#[test]
+fn modules_not_loaded_are_in_every_format() {
+    let case = fixtures().join("module-not-loaded/registry-not-installed");
+    let (json, code) = run_case(&case, "json");
+    assert_eq!(code, 0, "notes do not fail the default gate");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["summary"]["modules_not_loaded"], 2);
+    assert_eq!(doc["summary"]["notes"], 2);
+    let listed = &doc["modules_not_loaded"];
+    assert_eq!(listed[0]["module"], "module.api");
+    assert_eq!(listed[0]["root"], ".");
+    assert_eq!(listed[0]["file"], "main.tf");
+    assert_eq!(listed[0]["line"], 4);
+    assert_eq!(
+        listed[0]["source"],
+        "GoogleCloudPlatform/cloud-run/google//modules/v2"
+    );
+    assert!(
+        listed[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("terraform init")
+    );
+
+    let (sarif, _) = run_case(&case, "sarif");
+    let doc: Value = serde_json::from_str(&sarif).unwrap();
+    let run = &doc["runs"][0];
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    assert_eq!(notes[0]["level"], "note");
+    assert_eq!(notes[0]["associatedRule"]["id"], "RW003");
+    let index = notes[0]["associatedRule"]["index"].as_u64().unwrap() as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "RW003");
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&doc)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(run["results"].as_array().unwrap().len(), 2);
+
+    let (github, _) = run_case(&case, "github");
+    assert!(
+        github.contains("::notice file=main.tf,line=4,endLine=4,col=3,endColumn="),
+        "{github}"
+    );
+    assert!(github.contains("title=module-not-loaded (RW003)::module.api was not loaded"));
+
+    // The rule turned off: no finding, but the reports still say what was
+    // not seen.
+    let (json, _, _) = run_in(
+        &case,
+        &["check", ".", "--format", "json", "--ignore", "RW003"],
+    );
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["findings"], serde_json::json!([]));
+    assert_eq!(doc["summary"]["modules_not_loaded"], 2);
+    // A note can fail the gate when asked to.
+    let (_, _, code) = run_in(&case, &["check", ".", "--fail-on", "note"]);
+    assert_eq!(code, 1);
+    // A baseline never accepts what was not seen.
+    let dir = tempfile::tempdir().unwrap();
+    let written = dir.path().join("b.json");
+    let (_, err, _) = run_in(
+        &case,
+        &["check", ".", "--write-baseline", written.to_str().unwrap()],
+    );
+    assert!(err.contains("2 finding(s) not recorded"), "{err}");
+    let b: Value = serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    assert_eq!(b["findings"], serde_json::json!([]));
+}

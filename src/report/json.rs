@@ -64,6 +64,27 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
                 .collect();
         doc["summary"]["nothing_to_check"] = json!(empty);
     }
+    // Additive: module calls whose module was not read (rule
+    // module-not-loaded), listed whatever rules ran.
+    if !a.unloaded.is_empty() {
+        let unloaded: Vec<Value> = a
+            .unloaded
+            .iter()
+            .map(|(root, u)| {
+                let file = &a.ws.files[u.span.file as usize];
+                json!({
+                    "root": a.root_display(*root),
+                    "module": u.address,
+                    "source": u.source,
+                    "file": file.display,
+                    "line": file.line_col(u.span.start).0,
+                    "reason": u.reason,
+                })
+            })
+            .collect();
+        doc["summary"]["modules_not_loaded"] = json!(unloaded.len());
+        doc["modules_not_loaded"] = json!(unloaded);
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

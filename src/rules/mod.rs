@@ -11,6 +11,7 @@ mod ingress_blocks_caller;
 mod invalid_member;
 mod invalid_suppression;
 mod missing_invoker_grant;
+mod module_not_loaded;
 mod oidc_audience_mismatch;
 mod overbroad_invoker_role;
 mod overbroad_invoker_scope;
@@ -60,6 +61,7 @@ pub struct Rule {
 pub static RULES: &[&Rule] = &[
     &parse_error::RULE,
     &invalid_suppression::RULE,
+    &module_not_loaded::RULE,
     &public_invoker::RULE,
     &public_privileged_role::RULE,
     &unauthenticated_internal::RULE,
@@ -84,6 +86,7 @@ pub static RULES: &[&Rule] = &[
 pub const CONTRACT_RULES: &[(&str, &str)] = &[
     ("parse-error", "RW001"),
     ("invalid-suppression", "RW002"),
+    ("module-not-loaded", "RW003"),
     ("public-invoker", "RW101"),
     ("public-privileged-role", "RW102"),
     ("unauthenticated-internal", "RW103"),
@@ -126,10 +129,14 @@ pub fn invalid_suppression() -> &'static Rule {
     &invalid_suppression::RULE
 }
 
+pub fn module_not_loaded() -> &'static Rule {
+    &module_not_loaded::RULE
+}
+
 /// Rules whose findings say runwarden could not see part of the
 /// configuration. A baseline never records or hides them: accepting one
 /// would accept whatever the unseen part holds, now and later.
-pub const BLIND_SPOT_RULES: &[&str] = &["parse-error"];
+pub const BLIND_SPOT_RULES: &[&str] = &["parse-error", "module-not-loaded"];
 
 pub fn is_blind_spot(rule: &Rule) -> bool {
     BLIND_SPOT_RULES.contains(&rule.name)
