@@ -739,3 +739,83 @@ fn github_format_says_what_could_not_be_resolved() {
     let (_, quiet, _) = check(d.path(), &["--format", "github", "--quiet"]);
     assert!(!quiet.contains("could not be resolved"), "{quiet}");
 }
+
+#[test]
+fn file_and_templatefile_never_read_outside_the_analysed_tree() {
+    let d = tempfile::tempdir().unwrap();
+    let runner = tempfile::tempdir().unwrap();
+    std::fs::write(runner.path().join("hostname"), "runner-secret-42\n").unwrap();
+    let abs = runner.path().join("hostname");
+    let up = format!(
+        "../{}/hostname",
+        runner.path().file_name().unwrap().to_string_lossy()
+    );
+    // What the analysed tree holds is read: a member kept beside the module.
+    write(d.path(), "member.txt", "allUsers\n");
+    write(
+        d.path(),
+        "main.tf",
+        format!(
+            r#"{PUBLIC}
+resource "google_cloud_run_v2_service_iam_member" "abs" {{
+  name     = google_cloud_run_v2_service.api.name
+  location = "us-central1"
+  role     = "roles/run.invoker"
+  member   = trimspace(file("{}"))
+}}
+resource "google_cloud_run_v2_service_iam_member" "up" {{
+  name     = google_cloud_run_v2_service.api.name
+  location = "us-central1"
+  role     = "roles/run.invoker"
+  member   = "user:${{trimspace(templatefile("{up}", {{}}))}}"
+}}
+resource "google_cloud_run_v2_service_iam_member" "beside" {{
+  name     = google_cloud_run_v2_service.api.name
+  location = "us-central1"
+  role     = "roles/run.invoker"
+  member   = trimspace(file("${{path.module}}/member.txt"))
+}}
+"#,
+            abs.display()
+        )
+        .replace("\"p\" {", "\"direct\" {"),
+    );
+    for format in ["human", "github", "json", "sarif", "junit"] {
+        let (code, out, err) = check(d.path(), &["--format", format, "--explain-unknown"]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(
+            !out.contains("runner-secret") && !err.contains("runner-secret"),
+            "{format}: {out}"
+        );
+    }
+    let (_, out, _) = check(d.path(), &["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let public: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "public-invoker")
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        public,
+        [
+            "google_cloud_run_v2_service_iam_member.direct",
+            "google_cloud_run_v2_service_iam_member.beside"
+        ]
+    );
+    let (_, out, _) = check(d.path(), &["--explain-unknown"]);
+    assert!(
+        out.contains(&format!(
+            "file(): {:?} is outside the analysed tree",
+            abs.display().to_string()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "templatefile(): {up:?} is outside the analysed tree"
+        )),
+        "{out}"
+    );
+}

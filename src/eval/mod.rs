@@ -4,6 +4,7 @@
 //! model asks for is computed. Cycles and expansion bombs end in unknown
 //! values, never in a hang.
 
+mod files;
 pub mod funcs;
 pub mod types;
 pub mod value;
@@ -1177,9 +1178,9 @@ impl<'w> Evaluator<'w> {
 
     /// `file(path)` and `templatefile(path, vars)`: the file is read (workflow
     /// definitions and policies often live beside the module); paths are
-    /// relative to the working directory, as in Terraform.
+    /// relative to the working directory, as in Terraform, and confined to
+    /// the analysed tree.
     fn read_file(&self, name: &str, args: &[Expr], ctx: &Ctx, span: Span) -> Value {
-        const MAX_FILE: u64 = 2 << 20;
         let Some(path_expr) = args.first() else {
             return Value::unknown(format!("error: {name}() needs a path"), span);
         };
@@ -1188,23 +1189,10 @@ impl<'w> Evaluator<'w> {
             Value::Unknown(u) => return Value::Unknown(u),
             _ => return Value::unknown(format!("{name}(): path not known"), span),
         };
-        let full = crate::load::normalize(&self.ws.cwd, std::path::Path::new(&path));
-        let text = match std::fs::metadata(&full) {
-            Ok(m) if m.len() > MAX_FILE => {
-                return Value::unknown(format!("{name}(): {path} is larger than 2 MiB"), span);
-            }
-            Ok(_) => match std::fs::read_to_string(&full) {
-                Ok(t) => t,
-                Err(e) => {
-                    return Value::unknown(
-                        format!("error: {name}(): cannot read {path}: {e}"),
-                        span,
-                    );
-                }
-            },
-            Err(e) => {
-                return Value::unknown(format!("error: {name}(): cannot read {path}: {e}"), span);
-            }
+        // Confined to the analysed tree (files.rs).
+        let text = match files::read_text(&self.ws.tree, &self.ws.cwd, &path) {
+            Ok(t) => t,
+            Err(refused) => return Value::unknown(refused.reason(name), span),
         };
         if name == "file" {
             return Value::String(text);
