@@ -2,6 +2,7 @@
 //! Terraform file (in parallel), group files into modules, load the local and
 //! installed child modules they call, and pick the root modules.
 
+mod overrides;
 pub mod read;
 mod unloaded;
 
@@ -494,6 +495,7 @@ fn parse_batch(
             (module, r)
         })
         .collect();
+    let mut overriding: Vec<(ModuleId, String, FileId)> = Vec::new();
     for (module, r) in parsed {
         let file = match r {
             Ok(f) => f,
@@ -513,10 +515,18 @@ fn parse_batch(
         ws.files.push(file);
         if is_tfvars_file(&name) {
             ws.modules[module].tfvars.push(id);
+        } else if overrides::is_override(&name) {
+            ws.modules[module].files.push(id);
+            overriding.push((module, name, id));
         } else {
             ws.modules[module].files.push(id);
             absorb(ws, module, id);
         }
+    }
+    // Override files after every other file of their module, by name.
+    overriding.sort();
+    for (module, _, id) in overriding {
+        overrides::merge(ws, module, id);
     }
     for (dir, _) in batch {
         let id = ws.module_by_dir[dir];
