@@ -2,6 +2,7 @@
 //! Terraform file (in parallel), group files into modules, load the local and
 //! installed child modules they call, and pick the root modules.
 
+mod context;
 mod overrides;
 pub mod read;
 mod unloaded;
@@ -217,48 +218,85 @@ struct Discovered {
     errors: Vec<(String, String)>,
 }
 
-/// Walks a directory argument; returns how many configuration files it holds
-/// and how many of those `exclude` removed.
-fn walk(root: &Path, cwd: &Path, opts: &LoadOptions, found: &mut Discovered) -> (usize, usize) {
-    let (mut kept, mut dropped) = (0, 0);
-    let walker = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
-        });
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err.path().unwrap_or(root);
-                let why = match err.io_error() {
-                    Some(e) => e.to_string(),
-                    None => err.to_string(),
-                };
-                found.errors.push((display_path(cwd, path), why));
+/// What a walk of a directory found.
+#[derive(Default)]
+pub(crate) struct Walked {
+    /// Configuration and auto-loaded variable files, in walk order.
+    pub files: Vec<PathBuf>,
+    /// Configuration files kept, and removed by `exclude`.
+    pub configs: usize,
+    pub dropped: usize,
+}
+
+/// Walks `root` for Terraform files, skipping hidden directories. A link to
+/// a directory is followed when it leads out of `root` into the analysed
+/// tree; into `root` it is walked there already (a loop, or a second name);
+/// out of the tree it is an error, like any input that cannot be read.
+/// Errors are (path shown, why).
+pub(crate) fn walk_tree(
+    root: &Path,
+    cwd: &Path,
+    opts: &LoadOptions,
+    tree: &[PathBuf],
+    errors: &mut Vec<(String, String)>,
+) -> Walked {
+    let mut out = Walked::default();
+    let real_root = std::fs::canonicalize(root).ok();
+    let mut followed: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut queue = vec![root.to_path_buf()];
+    while let Some(start) = queue.pop() {
+        let walker = walkdir::WalkDir::new(&start)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().unwrap_or(&start);
+                    let why = err
+                        .io_error()
+                        .map_or_else(|| err.to_string(), |e| e.to_string());
+                    errors.push((display_path(cwd, path), why));
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
                 continue;
             }
-        };
-        if entry.file_type().is_dir() {
-            continue;
+            let path = normalize(cwd, entry.path());
+            if entry.path_is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                let Ok(real) = std::fs::canonicalize(&path) else {
+                    continue;
+                };
+                if real_root.as_ref().is_some_and(|r| real.starts_with(r)) {
+                    continue;
+                }
+                if !read::within(&real, tree) {
+                    let why = read::ReadError::Outside(real.to_string_lossy().into_owned());
+                    errors.push((display_path(cwd, &path), why.to_string()));
+                } else if followed.insert(real) && !skipped_dir(&file_name(&path)) {
+                    queue.push(path);
+                }
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if !(is_config_file(&name) || is_tfvars_file(&name)) {
+                continue;
+            }
+            let config = is_config_file(&name);
+            if excluded(opts, cwd, &path) {
+                out.dropped += usize::from(config);
+                continue;
+            }
+            out.configs += usize::from(config);
+            out.files.push(path);
         }
-        let name = entry.file_name().to_string_lossy();
-        if !(is_config_file(&name) || is_tfvars_file(&name)) {
-            continue;
-        }
-        let config = is_config_file(&name);
-        let path = normalize(cwd, entry.path());
-        if excluded(opts, cwd, &path) {
-            dropped += usize::from(config);
-            continue;
-        }
-        kept += usize::from(config);
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        found.dirs.entry(dir).or_default().push(path);
     }
-    (kept, dropped)
+    out
 }
 
 /// Finds the modules named by `paths`. A directory is walked; a file stands
@@ -277,7 +315,12 @@ fn discover(
             .map_err(|e| LoadError::Missing(p.display().to_string(), e.to_string()))?;
         if meta.is_dir() {
             ws.tree.extend(tree_of(&abs));
-            match walk(&abs, &cwd, opts, &mut found) {
+            let walked = walk_tree(&abs, &cwd, opts, &ws.tree, &mut found.errors);
+            for f in walked.files {
+                let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
+                found.dirs.entry(dir).or_default().push(f);
+            }
+            match (walked.configs, walked.dropped) {
                 (0, 0) => ws.nothing_to_check.push((
                     shown,
                     "no Terraform files (.tf, .tf.json) in it or below".into(),
@@ -296,10 +339,8 @@ fn discover(
             continue;
         }
         if !meta.is_file() {
-            found.errors.push((
-                shown,
-                read::ReadError::NotRegular("not a file or directory").to_string(),
-            ));
+            let why = read::ReadError::NotRegular(read::kind(meta.file_type()));
+            found.errors.push((shown, why.to_string()));
             continue;
         }
         if !is_terraform_name(&file_name(&abs)) {
@@ -375,9 +416,32 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     // 1. Discover module directories and their files.
     let Discovered {
         mut dirs,
-        file_dirs: _,
+        file_dirs,
         mut errors,
     } = discover(&mut ws, paths, opts)?;
+    // A file argument's module is analysed with the modules calling it.
+    if !file_dirs.is_empty() {
+        match context::callers(&file_dirs, &cwd, opts, &ws.tree) {
+            Ok(callers) => {
+                for dir in callers {
+                    if dirs.contains_key(&dir) {
+                        continue;
+                    }
+                    match dir_files(&dir, &cwd) {
+                        Ok(files) => {
+                            let files = files
+                                .into_iter()
+                                .filter(|f| !excluded(opts, &cwd, f))
+                                .collect();
+                            dirs.insert(dir, files);
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
     // Only directories holding configuration files are modules.
     dirs.retain(|_, files| files.iter().any(|f| is_config_file(&file_name(f))));
 

@@ -819,3 +819,44 @@ resource "google_cloud_run_v2_service_iam_member" "beside" {{
         "{out}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_linked_directory_is_walked_when_it_stays_in_the_tree() {
+    let repo = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    write(repo.path(), "shared/prod/main.tf", PUBLIC);
+    std::fs::create_dir_all(repo.path().join("envs")).unwrap();
+    // envs/prod is a link to a directory elsewhere in the repository: the
+    // public grant in it is found when envs/ is checked.
+    std::os::unix::fs::symlink(
+        repo.path().join("shared/prod"),
+        repo.path().join("envs/prod"),
+    )
+    .unwrap();
+    let (code, out, err) =
+        bounded(repo.path(), &["check", "envs", "--format", "json"], false).unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("\"file\": \"envs/prod/main.tf\""), "{out}");
+    // A link back into the walked directory is not walked twice.
+    std::os::unix::fs::symlink(
+        repo.path().join("envs"),
+        repo.path().join("envs/prod-again"),
+    )
+    .unwrap();
+    let (code, out, _) =
+        bounded(repo.path(), &["check", "envs", "--format", "json"], false).unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(out.matches("\"public-invoker\"").count(), 1, "{out}");
+    // Out of the tree: an error, not a silent skip.
+    write(outside.path(), "main.tf", PUBLIC);
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("envs/vendor")).unwrap();
+    let (code, out, err) = bounded(repo.path(), &["check", "envs"], false).unwrap();
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("cannot read envs/vendor: its real path"),
+        "{err}"
+    );
+    assert!(err.contains("is outside the analysed tree"), "{err}");
+}

@@ -37,7 +37,7 @@ impl From<std::io::Error> for ReadError {
 }
 
 /// What a non-regular file is, in words.
-fn kind(t: std::fs::FileType) -> &'static str {
+pub fn kind(t: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
