@@ -268,7 +268,14 @@ pub(crate) fn walk_tree(
                 continue;
             }
             let path = normalize(cwd, entry.path());
-            if entry.path_is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let name = entry.file_name().to_string_lossy();
+            let terraform = is_config_file(&name) || is_tfvars_file(&name);
+            // A link named like a Terraform file is read as one (and refused
+            // if it is a directory), as Terraform would.
+            if !terraform
+                && entry.path_is_symlink()
+                && std::fs::metadata(&path).is_ok_and(|m| m.is_dir())
+            {
                 let Ok(real) = std::fs::canonicalize(&path) else {
                     continue;
                 };
@@ -283,8 +290,7 @@ pub(crate) fn walk_tree(
                 }
                 continue;
             }
-            let name = entry.file_name().to_string_lossy();
-            if !(is_config_file(&name) || is_tfvars_file(&name)) {
+            if !terraform {
                 continue;
             }
             let config = is_config_file(&name);

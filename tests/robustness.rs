@@ -859,4 +859,14 @@ fn a_linked_directory_is_walked_when_it_stays_in_the_tree() {
         "{err}"
     );
     assert!(err.contains("is outside the analysed tree"), "{err}");
+    // A link named like a Terraform file is read as one: a directory is refused.
+    std::fs::remove_file(repo.path().join("envs/vendor")).unwrap();
+    std::os::unix::fs::symlink(repo.path().join("shared"), repo.path().join("envs/iam.tf"))
+        .unwrap();
+    let (code, _, err) = bounded(repo.path(), &["check", "envs"], false).unwrap();
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot read envs/iam.tf: not a regular file (a directory)"),
+        "{err}"
+    );
 }
