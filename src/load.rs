@@ -601,7 +601,9 @@ fn parse_batch(
     for (dir, _) in batch {
         let id = ws.module_by_dir[dir];
         order_tfvars(ws, id);
-        read_manifest(&mut ws.modules[id]);
+        if let Err(e) = read_manifest(&cwd, &mut ws.modules[id]) {
+            errors.push(e);
+        }
     }
 }
 
@@ -700,24 +702,25 @@ fn order_tfvars(ws: &mut Workspace, id: ModuleId) {
     });
 }
 
-fn read_manifest(m: &mut ModuleConfig) {
+/// Reads the `.terraform/modules/modules.json` of `m` (installed modules),
+/// if there is one. One that cannot be read stops the run like any input;
+/// one that is not valid JSON leaves its modules not loaded, and says why.
+fn read_manifest(cwd: &Path, m: &mut ModuleConfig) -> Result<(), (String, String)> {
     let path = m.dir.join(".terraform/modules/modules.json");
     if std::fs::symlink_metadata(&path).is_err() {
-        return;
+        return Ok(());
     }
-    let shown = ".terraform/modules/modules.json";
     let text = match read::read_regular(&path, read::MAX_SOURCE_BYTES) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => {
-            m.manifest_problem = Some(format!("cannot read {shown}: {e}"));
-            return;
-        }
+        Err(e) => return Err((display_path(cwd, &path), e.to_string())),
     };
     let json = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(j) => j,
         Err(e) => {
-            m.manifest_problem = Some(format!("{shown} is not valid JSON: {e}"));
-            return;
+            m.manifest_problem = Some(format!(
+                ".terraform/modules/modules.json is not valid JSON: {e}"
+            ));
+            return Ok(());
         }
     };
     for entry in json["Modules"].as_array().into_iter().flatten() {
@@ -730,6 +733,7 @@ fn read_manifest(m: &mut ModuleConfig) {
         m.installed
             .insert(key.to_string(), normalize(&m.dir, Path::new(dir)));
     }
+    Ok(())
 }
 
 /// Resource types whose configuration the access model reads, directly or

@@ -870,3 +870,32 @@ fn a_linked_directory_is_walked_when_it_stays_in_the_tree() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_module_manifest_is_read_like_any_input() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "main.tf",
+        "module \"api\" {\n  source = \"acme/api/google\"\n}\n",
+    );
+    std::fs::create_dir_all(d.path().join(".terraform/modules")).unwrap();
+    let manifest = d.path().join(".terraform/modules/modules.json");
+    if mkfifo(&manifest) {
+        let (code, _, err) = bounded(d.path(), &["check", "."], false).unwrap();
+        assert_eq!(code, 2);
+        assert!(
+            err.contains(
+                "cannot read .terraform/modules/modules.json: not a regular file (a FIFO)"
+            ),
+            "{err}"
+        );
+        std::fs::remove_file(&manifest).unwrap();
+    }
+    // Not valid JSON: its modules are not loaded, and the note says why.
+    std::fs::write(&manifest, "{\"Modules\": [").unwrap();
+    let (code, out, _) = check(d.path(), &["--format", "json"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("modules.json is not valid JSON"), "{out}");
+}
