@@ -4,7 +4,7 @@
 use crate::config::{self, Config, FailOn};
 use crate::eval::Inputs;
 use crate::load::{self, LoadOptions, Workspace};
-use crate::model::{self, AccessModel, FileProblem};
+use crate::model::{AccessModel, FileProblem};
 use crate::rules::{self, Finding, Rule, Severity};
 use crate::suppress;
 use std::path::PathBuf;
@@ -132,6 +132,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         &LoadOptions {
             exclude: &exclude,
             var_files: &opts.var_files,
+            keep_body: crate::provider::keeps_body,
         },
     )?;
     // A plan alone is the configuration: paths holding no .tf file are normal.
@@ -176,7 +177,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             .map(|p| p.variable_values())
             .unwrap_or_default(),
     };
-    let mut model = model::build(&ws, &inputs);
+    let mut model = crate::provider::build(&ws, &inputs);
     model.file_problems = file_problems(&ws, &model);
     if let Some(p) = plan {
         model.plan_changes = p.changes;
@@ -203,6 +204,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             (rule.check)(&model, &mut findings);
         }
     }
+    rules::cap_unknown_instances(&mut findings);
     // Suppression comments, and the notes about broken ones.
     let today = suppress::today();
     let mut sups = Vec::new();

@@ -94,6 +94,9 @@ pub struct Workspace {
 pub struct LoadOptions<'a> {
     pub exclude: &'a GlobSet,
     pub var_files: &'a [PathBuf],
+    /// Whether the analysis reads the bodies of managed resources of a
+    /// type; the others keep only `count` / `for_each` (less memory).
+    pub keep_body: fn(&str) -> bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -455,7 +458,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     let mut pending: Vec<(PathBuf, Vec<PathBuf>)> = dirs.into_iter().collect();
     while !pending.is_empty() {
         let batch = std::mem::take(&mut pending);
-        parse_batch(&mut ws, &batch, &mut errors);
+        parse_batch(&mut ws, &batch, opts, &mut errors);
         // Resolve calls; queue directories not loaded yet.
         let mut queued: BTreeSet<PathBuf> = BTreeSet::new();
         for (dir, _) in &batch {
@@ -518,6 +521,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
 fn parse_batch(
     ws: &mut Workspace,
     batch: &[(PathBuf, Vec<PathBuf>)],
+    opts: &LoadOptions,
     errors: &mut Vec<(String, String)>,
 ) {
     let cwd = ws.cwd.clone();
@@ -553,7 +557,7 @@ fn parse_batch(
                     // before every file of the batch is held at once.
                     for block in &mut file.body.blocks {
                         if block.kind == "resource"
-                            && block.labels.first().is_some_and(|t| !models_body(t))
+                            && block.labels.first().is_some_and(|t| !(opts.keep_body)(t))
                         {
                             slim(block);
                         }
@@ -734,34 +738,6 @@ fn read_manifest(cwd: &Path, m: &mut ModuleConfig) -> Result<(), (String, String
             .insert(key.to_string(), normalize(&m.dir, Path::new(dir)));
     }
     Ok(())
-}
-
-/// Resource types whose configuration the access model reads, directly or
-/// through references (service account emails, project ids, custom roles).
-/// Other managed resources keep only `count`/`for_each`: a reference to one
-/// of their attributes stays symbolic (`${type.name.attr}`), which is what
-/// most of them are anyway (ids, self links), and large monorepos of
-/// unrelated infrastructure cost little memory.
-fn models_body(rtype: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "google_cloud_run",
-        "google_cloudfunctions2_",
-        "google_service_account",
-        "google_project",
-        "google_folder",
-        "google_organization",
-        "google_org_policy",
-        "google_pubsub_subscription",
-        "google_cloud_scheduler_",
-        "google_cloud_tasks_",
-        "google_eventarc_",
-        "google_workflows_",
-        "google_compute_backend_service",
-        "google_compute_region_backend_service",
-        "google_compute_region_network_endpoint_group",
-        "google_iap_",
-    ];
-    PREFIXES.iter().any(|p| rtype.starts_with(p))
 }
 
 fn slim(block: &mut Block) {

@@ -86,14 +86,20 @@ impl Type {
     pub fn convert(&self, v: Value) -> Value {
         if matches!(
             v,
-            Value::Unknown(_) | Value::Null | Value::Ref(_) | Value::Resource(_)
+            Value::Unknown(_)
+                | Value::Null
+                | Value::Ref(_)
+                | Value::Resource(_)
+                | Value::Partial(_)
         ) {
             return v;
         }
         match self {
             Type::Any => v,
             Type::String => match &v {
-                Value::Number(_) | Value::Bool(_) => v.as_string().map(Value::String).unwrap_or(v),
+                Value::Number(_) | Value::Bool(_) => {
+                    v.to_known_string().map(Value::String).unwrap_or(v)
+                }
                 _ => v,
             },
             Type::Number => v.as_number().map(Value::Number).unwrap_or(v),

@@ -15,8 +15,7 @@
 //!   (`constraint`, `list_policy { allow { values | all } }`, `restore_policy`)
 //! - inheritance: https://cloud.google.com/resource-manager/docs/organization-policy/understanding-hierarchy
 
-use super::{Res, describe_unknown};
-use crate::eval::Value;
+use super::Field;
 use crate::syntax::Span;
 
 pub const DOMAIN_CONSTRAINT: &str = "iam.allowedPolicyMemberDomains";
@@ -101,19 +100,49 @@ impl OrgFacts {
         self.organizations.dedup();
     }
 
-    /// The custom role a grant's role names: by full name, or by a symbolic
+    /// The custom role a grant's role names: by full name, or by a
     /// reference to the custom role resource (same root module).
-    pub fn custom_role(
-        &self,
-        root: usize,
-        role: Option<&str>,
-        role_ref: Option<&str>,
-    ) -> Option<&CustomRole> {
+    pub fn custom_role(&self, root: usize, role: &Field) -> Option<&CustomRole> {
+        let reference = role.text().and_then(|t| t.as_reference().cloned());
         self.custom_roles.iter().find(|c| {
             c.root == root
-                && (role.is_some() && role == c.name.as_deref()
-                    || role_ref.is_some_and(|r| super::refers_to(r, &c.address)))
+                && (role.known().is_some() && role.known() == c.name.as_deref()
+                    || reference
+                        .as_ref()
+                        .is_some_and(|r| r.points_into(&c.address)))
         })
+    }
+
+    /// The project itself and the folders and organization above it, as
+    /// the configuration shows them (nearest first). `complete` is true when
+    /// the walk reached an organization.
+    pub fn ancestors(&self, root: usize, project: Option<&str>) -> Ancestry {
+        let mut nodes = Vec::new();
+        let mut node = project.map(|p| Node::Project(p.to_string()));
+        // Bounded walk: folder cycles in a broken configuration must not hang.
+        for _ in 0..64 {
+            let Some(n) = node else { break };
+            if nodes.contains(&n) {
+                break;
+            }
+            nodes.push(n.clone());
+            node = self
+                .parents
+                .iter()
+                .find(|p| p.root == root && p.node == n)
+                .and_then(|p| p.parent.clone());
+        }
+        let complete = matches!(nodes.last(), Some(Node::Organization(_)));
+        Ancestry { nodes, complete }
+    }
+
+    /// The only organization the root module names, if it names one.
+    pub fn only_organization(&self, root: usize) -> Option<&str> {
+        let mut orgs = self.organizations.iter().filter(|(r, _)| *r == root);
+        match (orgs.next(), orgs.next()) {
+            (Some((_, only)), None) => Some(only),
+            _ => None,
+        }
     }
 
     /// The domain-restricted-sharing policy of root module `root` that
@@ -128,52 +157,39 @@ impl OrgFacts {
                 .iter()
                 .find(|p| p.root == root && &p.node == n)
         };
-        let mut node = project.map(|p| Node::Project(p.to_string()));
-        let mut org_known = false;
-        // Bounded walk: folder cycles in a broken configuration must not hang.
-        for _ in 0..64 {
-            let Some(n) = node else { break };
-            if let Some(p) = at(&n) {
-                return Some(p);
-            }
-            org_known |= matches!(n, Node::Organization(_));
-            node = self
-                .parents
-                .iter()
-                .find(|p| p.root == root && p.node == n)
-                .and_then(|p| p.parent.clone());
+        let ancestry = self.ancestors(root, project);
+        if let Some(p) = ancestry.nodes.iter().find_map(at) {
+            return Some(p);
         }
-        if org_known {
+        if ancestry.complete {
             return None;
         }
-        let mut orgs = self.organizations.iter().filter(|(r, _)| *r == root);
-        match (orgs.next(), orgs.next()) {
-            (Some((_, only)), None) => at(&Node::Organization(only.clone())),
-            _ => None,
+        at(&Node::Organization(
+            self.only_organization(root)?.to_string(),
+        ))
+    }
+}
+
+/// Where a project sits: itself, then its folders, then its organization.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ancestry {
+    pub nodes: Vec<Node>,
+    pub complete: bool,
+}
+
+/// A folder's key: `folders/123` and `123` -> `123`; a reference to a
+/// folder's `name`, `folder_id` or `id` -> the folder's address.
+pub fn folder_key(f: &Field) -> Option<String> {
+    match f {
+        Field::Known(s) => Some(s.strip_prefix("folders/").unwrap_or(s).to_string()),
+        Field::Symbolic(t) => {
+            let r = t.as_reference()?;
+            (r.resource.contains("google_folder.")
+                && matches!(&*r.path, "name" | "folder_id" | "id"))
+            .then(|| r.resource.to_string())
         }
+        Field::Unknown(_) => None,
     }
-}
-
-pub fn is_org_type(t: &str) -> bool {
-    matches!(
-        t,
-        "google_project_iam_custom_role"
-            | "google_organization_iam_custom_role"
-            | "google_org_policy_policy"
-            | "google_project_organization_policy"
-            | "google_folder_organization_policy"
-            | "google_organization_policy"
-            | "google_project"
-            | "google_folder"
-    )
-}
-
-/// `folders/123` -> `123`; `${google_folder.x.name}` -> `google_folder.x`.
-pub fn folder_key(s: &str) -> String {
-    if let Some(addr) = symbolic_address(s, "google_folder.") {
-        return addr;
-    }
-    s.strip_prefix("folders/").unwrap_or(s).to_string()
 }
 
 /// `organizations/123` -> `123`.
@@ -181,295 +197,20 @@ pub fn org_key(s: &str) -> String {
     s.strip_prefix("organizations/").unwrap_or(s).to_string()
 }
 
-/// `${google_folder.x.name}` -> `google_folder.x` (also `.folder_id`, `.id`).
-fn symbolic_address(s: &str, prefix: &str) -> Option<String> {
-    let inner = s.strip_prefix("${")?.strip_suffix('}')?;
-    if !inner.starts_with(prefix) && !inner.contains(&format!(".{prefix}")) {
-        return None;
-    }
-    let (addr, attr) = inner.rsplit_once('.')?;
-    matches!(attr, "name" | "folder_id" | "id").then(|| addr.to_string())
-}
-
 /// `folders/X` / `organizations/Y` / `projects/Z` / a folder reference.
-fn parse_parent(s: &str) -> Option<Node> {
-    if let Some(o) = s.strip_prefix("organizations/") {
-        Some(Node::Organization(o.to_string()))
-    } else if let Some(p) = s.strip_prefix("projects/") {
-        Some(Node::Project(p.to_string()))
-    } else if s.starts_with("folders/") || symbolic_address(s, "google_folder.").is_some() {
-        Some(Node::Folder(folder_key(s)))
-    } else {
-        None
-    }
-}
-
-/// A string attribute, symbolic parts kept as written.
-fn text(res: &Res, name: &str) -> Option<String> {
-    match res.attr(name)?.1 {
-        v @ (Value::String(_) | Value::Ref(_) | Value::Resource(_)) => v.as_string(),
-        _ => None,
-    }
-}
-
-pub(super) fn read(
-    res: &Res,
-    rtype: &str,
-    root: usize,
-    default_project: &Option<String>,
-    out: &mut OrgFacts,
-) {
-    let saw_org = |o: &str, out: &mut OrgFacts| {
-        let o = (root, org_key(o));
-        if !out.organizations.contains(&o) {
-            out.organizations.push(o);
-            out.organizations.sort();
+pub fn parse_parent(f: &Field) -> Option<Node> {
+    if let Some(s) = f.known() {
+        if let Some(o) = s.strip_prefix("organizations/") {
+            return Some(Node::Organization(o.to_string()));
         }
-    };
-    match rtype {
-        "google_project_iam_custom_role" | "google_organization_iam_custom_role" => {
-            let name = match rtype {
-                "google_project_iam_custom_role" => {
-                    let project = match res.body.attr("project") {
-                        Some(_) => res.string("project"),
-                        None => default_project.clone(),
-                    };
-                    res.string("role_id")
-                        .zip(project)
-                        .map(|(id, p)| format!("projects/{p}/roles/{id}"))
-                }
-                _ => {
-                    if let Some(o) = text(res, "org_id") {
-                        saw_org(&o, out);
-                    }
-                    res.string("role_id")
-                        .zip(res.string("org_id"))
-                        .map(|(id, o)| format!("organizations/{}/roles/{id}", org_key(&o)))
-                }
-            };
-            let (permissions, permissions_span) = match res.attr("permissions") {
-                Some((a, v)) => (
-                    v.elements()
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(Value::as_string)
-                        .collect(),
-                    a.span,
-                ),
-                None => (Vec::new(), res.span),
-            };
-            out.custom_roles.push(CustomRole {
-                root,
-                address: res.address.clone(),
-                name,
-                permissions,
-                permissions_span,
-                span: res.span,
-                module_spans: res.module_spans.clone(),
-            });
+        if let Some(p) = s.strip_prefix("projects/") {
+            return Some(Node::Project(p.to_string()));
         }
-        "google_project" => {
-            let Some(id) = text(res, "project_id") else {
-                return;
-            };
-            let parent = if let Some(f) = text(res, "folder_id") {
-                Some(Node::Folder(folder_key(&f)))
-            } else if let Some(o) = text(res, "org_id") {
-                saw_org(&o, out);
-                Some(Node::Organization(org_key(&o)))
-            } else {
-                None
-            };
-            out.parents.push(Parentage {
-                root,
-                node: Node::Project(id),
-                parent,
-            });
-        }
-        "google_folder" => {
-            let parent = text(res, "parent").and_then(|p| parse_parent(&p));
-            if let Some(Node::Organization(o)) = &parent {
-                saw_org(o, out);
-            }
-            out.parents.push(Parentage {
-                root,
-                node: Node::Folder(res.address.clone()),
-                parent,
-            });
-        }
-        "google_org_policy_policy" => {
-            let Some(name) = text(res, "name") else {
-                return;
-            };
-            let Some((parent, constraint)) = name.split_once("/policies/") else {
-                return;
-            };
-            if constraint != DOMAIN_CONSTRAINT {
-                return;
-            }
-            let parent = text(res, "parent").unwrap_or_else(|| parent.to_string());
-            let Some(node) = parse_parent(&parent) else {
-                return;
-            };
-            if let Node::Organization(o) = &node {
-                saw_org(o, out);
-            }
-            let (effect, span) = v2_effect(res);
-            out.domain_policies.push(DomainPolicy {
-                root,
-                address: res.address.clone(),
-                node,
-                effect,
-                span,
-            });
-        }
-        "google_project_organization_policy"
-        | "google_folder_organization_policy"
-        | "google_organization_policy" => {
-            let Some(c) = res.string("constraint") else {
-                return;
-            };
-            if c.strip_prefix("constraints/").unwrap_or(&c) != DOMAIN_CONSTRAINT {
-                return;
-            }
-            let node = match rtype {
-                "google_project_organization_policy" => {
-                    let p = match res.body.attr("project") {
-                        Some(_) => text(res, "project"),
-                        None => default_project.clone(),
-                    };
-                    let Some(p) = p else { return };
-                    Node::Project(p)
-                }
-                "google_folder_organization_policy" => {
-                    let Some(f) = text(res, "folder") else { return };
-                    Node::Folder(folder_key(&f))
-                }
-                _ => {
-                    let Some(o) = text(res, "org_id") else { return };
-                    saw_org(&o, out);
-                    Node::Organization(org_key(&o))
-                }
-            };
-            let (effect, span) = v1_effect(res);
-            out.domain_policies.push(DomainPolicy {
-                root,
-                address: res.address.clone(),
-                node,
-                effect,
-                span,
-            });
-        }
-        _ => {}
-    }
-}
-
-fn truthy(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Bool(true)))
-        || v.and_then(Value::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("true"))
-}
-
-fn list_len(v: Option<&Value>) -> Option<usize> {
-    match v? {
-        Value::List(l) => Some(l.len()),
-        Value::Null => Some(0),
-        _ => None,
-    }
-}
-
-/// `google_org_policy_policy`: `spec { reset, rules { allow_all, deny_all,
-/// values { allowed_values }, condition } }`.
-fn v2_effect(res: &Res) -> (DomainEffect, Span) {
-    let ev = res.ev;
-    let specs = ev.blocks(res.body, "spec", &res.ctx);
-    let Some((spec, ctx)) = specs.items.first() else {
-        return (DomainEffect::Unknown("no spec".into()), res.span);
-    };
-    if let Some(a) = spec.attr("reset")
-        && truthy(Some(&ev.eval(&a.expr, ctx)))
-    {
-        return (DomainEffect::AllowAll, a.span);
-    }
-    let mut decided = None;
-    for (rule, rctx) in ev.blocks(spec, "rules", ctx).items {
-        // Rules with a condition only apply to tagged resources.
-        if !ev.blocks(rule, "condition", &rctx).items.is_empty() {
-            continue;
-        }
-        if let Some(a) = rule.attr("allow_all")
-            && truthy(Some(&ev.eval(&a.expr, &rctx)))
-        {
-            return (DomainEffect::AllowAll, a.span);
-        }
-        if let Some(a) = rule.attr("deny_all")
-            && truthy(Some(&ev.eval(&a.expr, &rctx)))
-        {
-            decided.get_or_insert((DomainEffect::Restricted, a.span));
-        }
-        for (values, vctx) in ev.blocks(rule, "values", &rctx).items {
-            if let Some(a) = values.attr("allowed_values") {
-                let v = ev.eval(&a.expr, &vctx);
-                match list_len(Some(&v)) {
-                    Some(n) if n > 0 => {
-                        decided.get_or_insert((DomainEffect::Restricted, a.span));
-                    }
-                    Some(_) => {}
-                    None => {
-                        decided
-                            .get_or_insert((DomainEffect::Unknown(describe_unknown(&v)), a.span));
-                    }
-                }
-            }
+        if !s.starts_with("folders/") {
+            return None;
         }
     }
-    decided.unwrap_or((
-        DomainEffect::Unknown("no unconditional rule restricts members".into()),
-        res.span,
-    ))
-}
-
-/// v1 `google_*_organization_policy`: `restore_policy { default = true }` or
-/// `list_policy { allow { all | values } deny { all | values } }`.
-fn v1_effect(res: &Res) -> (DomainEffect, Span) {
-    let ev = res.ev;
-    for (b, c) in ev.blocks(res.body, "restore_policy", &res.ctx).items {
-        if let Some(a) = b.attr("default")
-            && truthy(Some(&ev.eval(&a.expr, &c)))
-        {
-            return (DomainEffect::AllowAll, a.span);
-        }
-    }
-    let lists = ev.blocks(res.body, "list_policy", &res.ctx);
-    let Some((list, ctx)) = lists.items.first() else {
-        return (DomainEffect::Unknown("no list_policy".into()), res.span);
-    };
-    for (allow, actx) in ev.blocks(list, "allow", ctx).items {
-        if let Some(a) = allow.attr("all")
-            && truthy(Some(&ev.eval(&a.expr, &actx)))
-        {
-            return (DomainEffect::AllowAll, a.span);
-        }
-        if let Some(a) = allow.attr("values") {
-            let v = ev.eval(&a.expr, &actx);
-            return match list_len(Some(&v)) {
-                Some(n) if n > 0 => (DomainEffect::Restricted, a.span),
-                Some(_) => (DomainEffect::Unknown("empty allow values".into()), a.span),
-                None => (DomainEffect::Unknown(describe_unknown(&v)), a.span),
-            };
-        }
-    }
-    for (deny, dctx) in ev.blocks(list, "deny", ctx).items {
-        if let Some(a) = deny.attr("all")
-            && truthy(Some(&ev.eval(&a.expr, &dctx)))
-        {
-            return (DomainEffect::Restricted, a.span);
-        }
-    }
-    (
-        DomainEffect::Unknown("list_policy neither allows nor restricts".into()),
-        res.span,
-    )
+    folder_key(f).map(Node::Folder)
 }
 
 #[cfg(test)]
@@ -478,22 +219,26 @@ mod tests {
 
     #[test]
     fn folder_and_org_keys() {
-        assert_eq!(folder_key("folders/123"), "123");
-        assert_eq!(folder_key("123"), "123");
+        use crate::eval::{Reference, Text};
+        let k = |s: &str| Field::Known(s.into());
+        let r = |res: &str, path: &str| Field::Symbolic(Text::reference(Reference::new(res, path)));
+        assert_eq!(folder_key(&k("folders/123")).as_deref(), Some("123"));
+        assert_eq!(folder_key(&k("123")).as_deref(), Some("123"));
         assert_eq!(
-            folder_key("${google_folder.apps.name}"),
-            "google_folder.apps"
+            folder_key(&r("google_folder.apps", "name")).as_deref(),
+            Some("google_folder.apps")
         );
         assert_eq!(
-            folder_key("${module.f.google_folder.apps.folder_id}"),
-            "module.f.google_folder.apps"
+            folder_key(&r("module.f.google_folder.apps", "folder_id")).as_deref(),
+            Some("module.f.google_folder.apps")
         );
+        assert_eq!(folder_key(&r("google_project.p", "name")), None);
         assert_eq!(org_key("organizations/42"), "42");
         assert_eq!(
-            parse_parent("organizations/42"),
+            parse_parent(&k("organizations/42")),
             Some(Node::Organization("42".into()))
         );
-        assert_eq!(parse_parent("nonsense"), None);
+        assert_eq!(parse_parent(&k("nonsense")), None);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! Edges: grants (public ones highlighted), caller -> identity, caller ->
 //! service (missing grants highlighted). Output is sorted and deterministic.
 
+use crate::authz::Verdict;
 use crate::check::Analysis;
-use crate::model::access::Verdict;
-use crate::model::{AccessModel, Identity, MemberValue, Scope, Token, is_public, roles};
+use crate::model::{AccessModel, Identity, Scope, Token, is_public, roles};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,26 +36,37 @@ fn build(model: &AccessModel) -> Graph {
         nodes: BTreeMap::new(),
         edges: Vec::new(),
     };
-    let service_key =
-        |i: usize| format!("s:{}:{}", model.services[i].root, model.services[i].address);
+    let service_key = |i: usize| {
+        let s = &model.services[i];
+        match s.declared {
+            true => format!("s:{}:{}", s.root, s.address),
+            false => format!("s:{}:{}:{}", s.root, s.kind.noun(), s.display_name()),
+        }
+    };
     for (i, s) in model.services.iter().enumerate() {
         let ingress = if s.kind.is_job() {
             "job".to_string()
         } else {
             s.ingress
+                .as_ref()
                 .map(|x| x.label().to_string())
-                .unwrap_or_else(|| "unknown".into())
+                .unwrap_or_else(|_| "unknown".into())
+        };
+        let address = if s.declared {
+            s.address.as_str()
+        } else {
+            "(not declared here)"
         };
         g.nodes.insert(
             service_key(i),
             (
                 NodeKind::Service,
-                format!("{}\n{}\ningress: {ingress}", s.display_name(), s.address),
+                format!("{}\n{address}\ningress: {ingress}", s.display_name()),
             ),
         );
     }
     for grant in &model.grants {
-        let Some(role) = grant.role.as_deref() else {
+        let Some(role) = grant.role_name() else {
             continue;
         };
         let Some(info) = roles::lookup(role) else {
@@ -65,10 +76,10 @@ fn build(model: &AccessModel) -> Graph {
             continue;
         };
         for m in &grant.members {
-            let MemberValue::Known(member) = &m.value else {
+            let Some(member) = m.value.text().map(|t| t.to_string()) else {
                 continue;
             };
-            let public = is_public(member);
+            let public = is_public(&member);
             let key = format!("p:{member}");
             g.nodes.entry(key.clone()).or_insert((
                 if public {
@@ -94,8 +105,9 @@ fn build(model: &AccessModel) -> Graph {
             }
         }
     }
-    for (ci, c) in model.callers.iter().enumerate() {
-        let key = format!("c:{}:{}:{ci}", c.root, c.address);
+    for c in &model.callers {
+        // One node per caller resource (a workflow may call many services).
+        let key = format!("c:{}:{}", c.root, c.address);
         g.nodes.insert(
             key.clone(),
             (
@@ -104,8 +116,11 @@ fn build(model: &AccessModel) -> Graph {
             ),
         );
         let identity = match &c.identity {
-            Identity::Member(m) => Some(m.clone()),
+            Identity::Member(m) => Some(m.to_string()),
             Identity::IapAgent => Some("IAP service agent".to_string()),
+            Identity::ComputeDefault { .. } => {
+                Some("Compute Engine default service account".to_string())
+            }
             _ => None,
         };
         if let Some(id) = &identity {
@@ -117,9 +132,9 @@ fn build(model: &AccessModel) -> Graph {
         }
         for &t in &c.targets {
             let verdict = if c.token == Token::Oidc || c.action == crate::model::Action::RunJob {
-                model.may(t, &c.identity, &c.action)
+                crate::authz::may(model, t, &c.identity, &c.action)
             } else {
-                model.may(t, &Identity::None, &c.action)
+                crate::authz::may(model, t, &Identity::None, &c.action)
             };
             let (kind, label) = match verdict {
                 Verdict::Allowed { .. } | Verdict::Public(_) => (EdgeKind::Calls, "calls"),
@@ -130,6 +145,9 @@ fn build(model: &AccessModel) -> Graph {
                     (EdgeKind::MissingGrant, "calls: MISSING GRANT")
                 }
                 Verdict::Denied => (EdgeKind::MissingGrant, "calls WITHOUT IDENTITY TOKEN"),
+                Verdict::DeniedByPolicy { .. } => {
+                    (EdgeKind::MissingGrant, "calls: DENIED BY POLICY")
+                }
             };
             g.edges
                 .push((key.clone(), service_key(t), kind, label.into()));

@@ -92,6 +92,13 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         if !f.related.is_empty() {
             related = format!("related: {}", f.related.join(", "));
         }
+        // A module called from several roots reports once per root: say which.
+        if a.model.roots.len() > 1 {
+            if !related.is_empty() {
+                related.push('\n');
+            }
+            related.push_str(&format!("root: {}", a.root_display(f.root)));
+        }
         let help = match (help, related.is_empty()) {
             (Some(h), false) => Some(format!("{h}\n{related}")),
             (Some(h), true) => Some(h),

@@ -5,7 +5,7 @@
 use super::iam_targets as t;
 use super::public_exposure::{allow_keys, grant_anchors};
 use super::{Finding, Rule, Severity};
-use crate::model::{AccessModel, Identity, MemberValue, Scope, roles};
+use crate::model::{AccessModel, Field, Identity, Scope, roles};
 
 pub static RULE: Rule = Rule {
     name: "basic-role",
@@ -18,14 +18,14 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for grant in &model.grants {
-        let Some(role) = grant.role.as_deref() else {
+        let Some(role) = grant.role_name() else {
             continue;
         };
         if !roles::is_basic(role) {
             continue;
         }
         match &grant.scope {
-            Scope::Services(_) | Scope::UnresolvedService(_) => {
+            Scope::Services(_) | Scope::Unresolved(_) => {
                 let services = t::services(model, grant);
                 let mut f = Finding::new(
                     &RULE,
@@ -39,7 +39,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.key = role.to_string();
-                f.related = services.iter().map(|s| s.address.clone()).collect();
+                f.related = services
+                    .iter()
+                    .filter(|s| s.declared)
+                    .map(|s| s.address.clone())
+                    .collect();
                 f.related.extend(grant.via.clone());
                 f.anchors = grant_anchors(grant, grant.role_span);
                 f.allow_keys = services.iter().flat_map(|s| allow_keys(s)).collect();
@@ -48,21 +52,26 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             }
             Scope::Project(_) | Scope::Folder(_) | Scope::Organization(_) => {
                 for m in &grant.members {
-                    let MemberValue::Known(member) = &m.value else {
+                    let Some(text) = m.value.text() else {
                         continue;
                     };
+                    let member = m.value.to_string();
+                    let member = member.as_str();
                     // A resolved email is the same identity anywhere; a
                     // symbolic one only within its root module.
+                    let same =
+                        |root: usize| root == grant.root || matches!(m.value, Field::Known(_));
                     let runs: Vec<_> = model
                         .services
                         .iter()
                         .filter(|s| {
-                            s.runtime_member().as_deref() == Some(member.as_str())
-                                && (s.root == grant.root || !member.contains("${"))
+                            s.declared
+                                && matches!(s.runtime_identity(), Identity::Member(id) if id == text)
+                                && same(s.root)
                         })
                         .collect();
                     let Some(first) = runs.first() else {
-                        caller_identity(model, grant, role, member, m.span, out);
+                        caller_identity(model, grant, role, &m.value, m.span, out);
                         continue;
                     };
                     let more = match runs.len() {
@@ -104,16 +113,18 @@ fn caller_identity(
     model: &AccessModel,
     grant: &crate::model::Grant,
     role: &str,
-    member: &str,
+    value: &Field,
     span: crate::syntax::Span,
     out: &mut Vec<Finding>,
 ) {
+    let Some(text) = value.text() else { return };
+    let member = value.to_string();
     let calls: Vec<_> = model
         .callers
         .iter()
         .filter(|c| {
-            matches!(&c.identity, Identity::Member(id) if id == member)
-                && (c.root == grant.root || !member.contains("${"))
+            matches!(&c.identity, Identity::Member(id) if *id == text)
+                && (c.root == grant.root || matches!(value, Field::Known(_)))
         })
         .collect();
     let Some(first) = calls.first() else {

@@ -1,8 +1,10 @@
 //! Shared pieces of the caller rules (RW201-RW204, RW304): anchors, naming,
-//! and the grant that would fix a missing one.
+//! and the grant that would fix a missing one, written from the resolved
+//! identity and service (never from source text).
 
 use super::{Finding, Rule};
-use crate::model::{AccessModel, Caller, Identity, Service, ServiceKind};
+use crate::eval::{Piece, Text};
+use crate::model::{AccessModel, Caller, Field, Identity, Service, ServiceKind};
 use crate::syntax::Span;
 
 /// A finding about caller `c` at `span`, with the service in `related` and
@@ -16,7 +18,8 @@ pub fn finding(
 ) -> Finding {
     let mut f = Finding::new(rule, span, c.root, &c.address, message)
         .keyed(service.map_or("", |s| s.address.as_str()));
-    f.related.extend(service.map(|s| s.address.clone()));
+    f.related
+        .extend(service.filter(|s| s.declared).map(|s| s.address.clone()));
     f.anchors = anchors(c, span);
     f
 }
@@ -28,46 +31,101 @@ pub fn anchors(c: &Caller, span: Span) -> Vec<Span> {
 }
 
 pub fn identity_text(c: &Caller) -> String {
-    match &c.identity {
-        Identity::Member(m) => m.clone(),
-        Identity::IapAgent => {
-            "the IAP service agent (service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com)"
-                .into()
-        }
-        Identity::None => "no identity".into(),
-        Identity::Unknown(why) => format!("an unknown identity ({why})"),
-    }
+    c.identity.describe()
 }
 
 pub fn target_text(s: &Service) -> String {
-    format!("{} {:?}", s.kind.noun(), s.display_name())
+    super::public_exposure::service_label(s)
 }
 
-/// The address of `s` as written inside the caller's module, when both live
-/// in the same module instance.
-fn local_reference(c: &Caller, s: &Service) -> Option<String> {
-    let prefix = |a: &str| -> String {
-        // Everything up to the resource type: the module path.
-        let parts: Vec<&str> = a.split('.').collect();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i + 1 < parts.len() && parts[i] == "module" {
-            out.push(parts[i]);
-            out.push(parts[i + 1]);
-            i += 2;
+/// The module path of an address: `module.a["k"].module.b` of
+/// `module.a["k"].module.b.google_x.y`, empty at the root.
+pub fn module_prefix(address: &str) -> &str {
+    let mut end = 0;
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let name_len = after.find(['.', '[']).unwrap_or(after.len());
+        let mut len = "module.".len() + name_len;
+        if after[name_len..].starts_with('[') {
+            // The instance key, which may hold dots inside its quotes.
+            let mut quoted = false;
+            let mut escaped = false;
+            let key = &after[name_len..];
+            let Some(close) = key.char_indices().find_map(|(i, c)| {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' if quoted => escaped = true,
+                    '"' => quoted = !quoted,
+                    ']' if !quoted => return Some(i),
+                    _ => {}
+                }
+                None
+            }) else {
+                break;
+            };
+            len += close + 1;
         }
-        out.join(".")
-    };
-    let (cp, sp) = (prefix(&c.address), prefix(&s.address));
-    if cp != sp {
-        return None;
+        if !rest[len..].starts_with('.') {
+            break;
+        }
+        end += len + 1;
+        rest = &rest[len + 1..];
     }
-    let local = if sp.is_empty() {
-        s.address.clone()
-    } else {
-        s.address[sp.len() + 1..].to_string()
-    };
-    Some(local)
+    address[..end].trim_end_matches('.')
+}
+
+/// `address` as written inside the module instance `prefix`, when it is in it.
+fn local(address: &str, prefix: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return (module_prefix(address).is_empty()).then(|| address.to_string());
+    }
+    let rest = address.strip_prefix(prefix)?.strip_prefix('.')?;
+    module_prefix(rest).is_empty().then(|| rest.to_string())
+}
+
+/// A text as an HCL string literal written in module instance `prefix`:
+/// literal parts escaped, references as interpolations. `None` when a
+/// reference points into another module.
+fn hcl_string(t: &Text, prefix: &str) -> Option<String> {
+    let mut out = String::from("\"");
+    for p in t.pieces() {
+        match p {
+            Piece::Lit(s) => {
+                // Literal `${` / `%{` must not become interpolations.
+                let s = s.replace("${", "$${").replace("%{", "%%{");
+                for c in s.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        c => out.push(c),
+                    }
+                }
+            }
+            Piece::Ref(r) => {
+                let resource = local(&r.resource, prefix)?;
+                let mut written = resource;
+                if !r.path.is_empty() {
+                    if !r.path.starts_with('[') {
+                        written.push('.');
+                    }
+                    written.push_str(&r.path);
+                }
+                out.push_str(&format!("${{{written}}}"));
+            }
+        }
+    }
+    out.push('"');
+    Some(out)
+}
+
+/// A field as an HCL expression in module instance `prefix`.
+fn hcl_field(f: &Field, prefix: &str) -> Option<String> {
+    match f {
+        Field::Known(s) => Some(format!("{s:?}")),
+        Field::Symbolic(t) => hcl_string(t, prefix),
+        Field::Unknown(_) => None,
+    }
 }
 
 /// HCL for the grant that lets the caller invoke (or run) `s`.
@@ -80,7 +138,6 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
             ("google_cloud_run_service_iam_member", "service")
         }
     };
-    let own_name = "name";
     let resource_name = c
         .address
         .rsplit('.')
@@ -90,32 +147,42 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
         .next()
         .unwrap_or("caller")
         .to_string();
-    let quoted = |v: &Option<String>| v.as_ref().map(|x| format!("{x:?}"));
-    let (project, location, name) = match local_reference(c, s) {
+    let prefix = module_prefix(&c.address);
+    // The service's own attributes when it lives in the caller's module.
+    let service_ref = (s.declared && module_prefix(&s.address) == prefix)
+        .then(|| local(&s.address, prefix))
+        .flatten();
+    let (project, location, name) = match &service_ref {
         Some(r) => (
             Some(format!("{r}.project")),
             Some(format!("{r}.location")),
-            Some(format!("{r}.{own_name}")),
+            Some(format!("{r}.name")),
         ),
-        None => (quoted(&s.project), quoted(&s.location), quoted(&s.name)),
+        None => (
+            hcl_field(&s.project, prefix),
+            hcl_field(&s.location, prefix),
+            hcl_field(&s.name, prefix),
+        ),
     };
-    let member = match (&c.identity, &c.identity_source) {
-        (Identity::IapAgent, _) => {
+    let mut needs_project_data = false;
+    let member = match &c.identity {
+        Identity::IapAgent => {
+            needs_project_data = true;
             "\"serviceAccount:service-${data.google_project.project.number}@gcp-sa-iap.iam.gserviceaccount.com\"".to_string()
         }
-        (_, Some(src)) => {
-            let src = src.trim();
-            if let Some(inner) = src.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-                format!("\"serviceAccount:{inner}\"")
-            } else {
-                format!("\"serviceAccount:${{{src}}}\"")
-            }
+        Identity::ComputeDefault { .. } => {
+            needs_project_data = true;
+            "\"serviceAccount:${data.google_project.project.number}-compute@developer.gserviceaccount.com\"".to_string()
         }
-        (Identity::Member(m), None) => format!("{m:?}"),
-        _ => "\"serviceAccount:CALLER_EMAIL\"".into(),
+        Identity::Member(m) => {
+            hcl_string(m, prefix).unwrap_or_else(|| "\"serviceAccount:CALLER_EMAIL\"".into())
+        }
+        Identity::None | Identity::AnyAccount | Identity::Unknown(_) => {
+            "\"serviceAccount:CALLER_EMAIL\"".into()
+        }
     };
     let mut out = String::new();
-    if c.identity == Identity::IapAgent {
+    if needs_project_data {
         out.push_str("# with: data \"google_project\" \"project\" {}\n");
     }
     out.push_str(&format!(
@@ -135,4 +202,39 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
     out.push_str("  role     = \"roles/run.invoker\"\n");
     out.push_str(&format!("  member   = {member}\n}}"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Reference;
+
+    #[test]
+    fn module_prefixes() {
+        assert_eq!(module_prefix("google_x.y"), "");
+        assert_eq!(module_prefix("module.a.google_x.y"), "module.a");
+        assert_eq!(
+            module_prefix("module.a[\"k.1\"].module.b[0].google_x.y[\"z\"]"),
+            "module.a[\"k.1\"].module.b[0]"
+        );
+    }
+
+    #[test]
+    fn members_are_written_from_the_resolved_identity() {
+        let mut t = Text::lit("serviceAccount:");
+        t.push_ref(Reference::new(
+            "module.m.google_service_account.wf",
+            "email",
+        ));
+        assert_eq!(
+            hcl_string(&t, "module.m").as_deref(),
+            Some("\"serviceAccount:${google_service_account.wf.email}\"")
+        );
+        // A reference into another module cannot be written here.
+        assert_eq!(hcl_string(&t, ""), None);
+        assert_eq!(
+            hcl_string(&Text::lit("a\"b"), "").as_deref(),
+            Some("\"a\\\"b\"")
+        );
+    }
 }

@@ -5,7 +5,7 @@ use super::iam_targets as t;
 use super::public_exposure::{allow_keys, grant_anchors};
 use super::{Finding, Rule, Severity};
 use crate::model::org::{DomainEffect, DomainPolicy};
-use crate::model::{AccessModel, MemberValue, Scope, is_public};
+use crate::model::{AccessModel, Field, Scope, is_public};
 
 pub static RULE: Rule = Rule {
     name: "domain-restricted-sharing",
@@ -19,18 +19,19 @@ pub static RULE: Rule = Rule {
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for grant in &model.grants {
         let services = t::services(model, grant);
-        let projects: Vec<Option<&str>> = match &grant.scope {
+        let key = |f: &Field| match f {
+            Field::Unknown(_) => None,
+            other => Some(other.to_string()),
+        };
+        let projects: Vec<Option<String>> = match &grant.scope {
             Scope::Services(_) => {
-                let mut p: Vec<Option<&str>> =
-                    services.iter().map(|s| s.project.as_deref()).collect();
+                let mut p: Vec<Option<String>> = services.iter().map(|s| key(&s.project)).collect();
                 p.sort_unstable();
                 p.dedup();
                 p
             }
-            Scope::UnresolvedService(_) => {
-                vec![grant.target.as_ref().and_then(|t| t.project.as_deref())]
-            }
-            Scope::Project(p) => vec![p.as_deref()],
+            Scope::Unresolved(_) => vec![grant.target.as_ref().and_then(|t| key(&t.project))],
+            Scope::Project(p) => vec![key(p)],
             _ => continue,
         };
         let policies: Vec<(Option<&str>, &DomainPolicy)> = projects
@@ -38,21 +39,18 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             .filter_map(|p| {
                 model
                     .org
-                    .domain_policy_for(grant.root, *p)
+                    .domain_policy_for(grant.root, p.as_deref())
                     .filter(|d| d.effect == DomainEffect::Restricted)
-                    .map(|d| (*p, d))
+                    .map(|d| (p.as_deref(), d))
             })
             .collect();
         if policies.is_empty() {
             continue;
         }
         for m in &grant.members {
-            let MemberValue::Known(member) = &m.value else {
+            let Some(member) = m.value.known().filter(|m| is_public(m)) else {
                 continue;
             };
-            if !is_public(member) {
-                continue;
-            }
             for (project, policy) in &policies {
                 let place = match (&grant.scope, project) {
                     (Scope::Project(_), _) => String::new(),
@@ -71,7 +69,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.key = format!("{member} {}", policy.address);
-                f.related = services.iter().map(|s| s.address.clone()).collect();
+                f.related = services
+                    .iter()
+                    .filter(|s| s.declared)
+                    .map(|s| s.address.clone())
+                    .collect();
                 f.related.push(policy.address.clone());
                 f.related.extend(grant.via.clone());
                 f.anchors = grant_anchors(grant, m.span);

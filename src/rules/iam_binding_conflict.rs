@@ -21,15 +21,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for ((root, key), grants) in t::groups(model) {
         // role + condition -> distinct resources; bindings with different
         // conditions are different IAM bindings and do not conflict.
-        let mut by_role: BTreeMap<(&str, Option<&str>), Vec<&Grant>> = BTreeMap::new();
+        let mut by_role: BTreeMap<(&str, Option<String>), Vec<&Grant>> = BTreeMap::new();
         for g in grants {
             if g.kind == GrantKind::Policy {
                 continue;
             }
-            let Some(role) = g.role.as_deref() else {
+            let Some(role) = g.role_name() else {
                 continue;
             };
-            let list = by_role.entry((role, g.condition.as_deref())).or_default();
+            let condition = g.condition.as_ref().map(|c| c.expression.to_string());
+            let list = by_role.entry((role, condition)).or_default();
             if !list.iter().any(|x| x.address == g.address) {
                 list.push(g);
             }

@@ -3,16 +3,17 @@
 //! Terraform resources manage the same IAM policy.
 
 use crate::model::org::{folder_key, org_key};
-use crate::model::{AccessModel, Grant, Scope, Service};
+use crate::model::{AccessModel, Field, Grant, Scope, Service};
 use std::collections::BTreeMap;
 
 /// One IAM policy that several Terraform resources may manage.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TargetKey {
-    /// A service or job of the configuration (index into `services`).
-    Service(usize),
-    /// A service or job outside the configuration, named the same way.
-    Named(String),
+    /// A service, job or function (declared or only named by grants):
+    /// index into `services`; `true` for the function resource's own policy
+    /// (`google_cloudfunctions2_function_iam_*`), which is not the policy of
+    /// the Cloud Run service behind it.
+    Service(usize, bool),
     Project(String),
     Folder(String),
     Organization(String),
@@ -20,30 +21,27 @@ pub enum TargetKey {
 
 /// The policies a grant manages; empty when its target is not known.
 pub fn keys(grant: &Grant) -> Vec<TargetKey> {
+    let shown = |f: &Field| match f {
+        Field::Unknown(_) => None,
+        other => Some(other.to_string()),
+    };
     match &grant.scope {
-        Scope::Services(ids) => ids.iter().copied().map(TargetKey::Service).collect(),
-        Scope::UnresolvedService(_) => {
-            let Some(t) = &grant.target else {
-                return Vec::new();
-            };
-            let kind = if t.jobs { "jobs" } else { "services" };
-            match (&t.reference, &t.name) {
-                (Some(r), _) => vec![TargetKey::Named(format!("{kind} {r}"))],
-                (None, Some(n)) => {
-                    let part = |p: &Option<String>| p.clone().unwrap_or_else(|| "?".into());
-                    vec![TargetKey::Named(format!(
-                        "projects/{}/locations/{}/{kind}/{n}",
-                        part(&t.project),
-                        part(&t.location)
-                    ))]
-                }
-                _ => Vec::new(),
-            }
+        Scope::Services(ids) => {
+            let function = grant
+                .target
+                .as_ref()
+                .is_some_and(|t| t.family == crate::model::Family::Function2);
+            ids.iter()
+                .map(|&i| TargetKey::Service(i, function))
+                .collect()
         }
-        Scope::Project(Some(p)) => vec![TargetKey::Project(p.clone())],
-        Scope::Folder(Some(f)) => vec![TargetKey::Folder(folder_key(f))],
-        Scope::Organization(Some(o)) => vec![TargetKey::Organization(org_key(o))],
-        _ => Vec::new(),
+        Scope::Unresolved(_) => Vec::new(),
+        Scope::Project(p) => shown(p).map(TargetKey::Project).into_iter().collect(),
+        Scope::Folder(f) => folder_key(f).map(TargetKey::Folder).into_iter().collect(),
+        Scope::Organization(o) => shown(o)
+            .map(|o| TargetKey::Organization(org_key(&o)))
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -61,8 +59,7 @@ pub fn groups(model: &AccessModel) -> BTreeMap<(usize, TargetKey), Vec<&Grant>> 
 /// The target in words: `Cloud Run service "api"`, `project "acme-prod"`.
 pub fn label(model: &AccessModel, key: &TargetKey) -> String {
     match key {
-        TargetKey::Service(i) => service_label(&model.services[*i]),
-        TargetKey::Named(n) => format!("{n} (not in this configuration)"),
+        TargetKey::Service(i, _) => service_label(&model.services[*i]),
         TargetKey::Project(p) => format!("project {p:?}"),
         TargetKey::Folder(f) => format!("folder {f:?}"),
         TargetKey::Organization(o) => format!("organization {o:?}"),
@@ -70,16 +67,16 @@ pub fn label(model: &AccessModel, key: &TargetKey) -> String {
 }
 
 pub fn service_label(s: &Service) -> String {
-    format!("{} {:?}", s.kind.noun(), s.display_name())
+    super::public_exposure::service_label(s)
 }
 
 /// Where a grant applies, in words.
 pub fn grant_label(model: &AccessModel, grant: &Grant) -> String {
     match (&grant.scope, keys(grant).first()) {
-        (Scope::UnresolvedService(d), None) => format!("service {d}"),
-        (Scope::Project(None), _) => "project not resolved".into(),
-        (Scope::Folder(None), _) => "folder not resolved".into(),
-        (Scope::Organization(None), _) => "organization not resolved".into(),
+        (Scope::Unresolved(u), _) => format!("a service whose name is not known ({})", u.reason()),
+        (Scope::Project(_), None) => "a project that is not known".into(),
+        (Scope::Folder(_), None) => "a folder that is not known".into(),
+        (Scope::Organization(_), None) => "an organization that is not known".into(),
         (Scope::Services(ids), _) if ids.len() > 1 => ids
             .iter()
             .map(|i| service_label(&model.services[*i]))
@@ -100,13 +97,11 @@ pub fn services<'m>(model: &'m AccessModel, grant: &Grant) -> Vec<&'m Service> {
 
 /// `roles/run.invoker granted to user:a@x.com` -> the members, shortened.
 pub fn members_label(grant: &Grant) -> String {
-    let known: Vec<&str> = grant
+    let known: Vec<String> = grant
         .members
         .iter()
-        .filter_map(|m| match &m.value {
-            crate::model::MemberValue::Known(s) => Some(s.as_str()),
-            crate::model::MemberValue::Unknown(_) => None,
-        })
+        .filter(|m| m.value.unknown().is_none())
+        .map(|m| m.value.to_string())
         .collect();
     match known.as_slice() {
         [] => "its members".into(),

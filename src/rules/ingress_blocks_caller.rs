@@ -20,7 +20,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             if s.kind.is_job() {
                 continue;
             }
-            let Some(ingress) = s.ingress else { continue };
+            let Ok(ingress) = s.ingress else { continue };
             if ingress == Ingress::All {
                 continue;
             }
@@ -30,7 +30,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 } else {
                     continue;
                 }
-            } else if let (Some(cp), Some(sp)) = (&c.project, &s.project) {
+            } else if let (Some(cp), Some(sp)) = (c.project.known(), s.project.known()) {
                 if cp != sp {
                     format!(
                         "requests from project {cp:?} are not internal to project {sp:?} (unless both are in one VPC Service Controls perimeter)"

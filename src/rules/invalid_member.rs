@@ -1,7 +1,8 @@
 //! RW501: member strings IAM rejects at apply time.
 
 use super::{Finding, Rule, Severity};
-use crate::model::{AccessModel, MemberValue};
+use crate::eval::Text;
+use crate::model::AccessModel;
 
 pub static RULE: Rule = Rule {
     name: "invalid-member",
@@ -15,18 +16,28 @@ pub static RULE: Rule = Rule {
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for grant in &model.grants {
         for m in &grant.members {
-            let MemberValue::Known(member) = &m.value else {
+            let Some(text) = m.value.text() else {
                 continue;
             };
+            let member = text.to_string();
+            let member = member.as_str();
             // Resource Manager: "Project does not support allUsers and
             // allAuthenticatedUsers as members in a Binding of a Policy."
-            let project_public = matches!(grant.scope, crate::model::Scope::Project(_))
-                && crate::model::is_public(member);
-            let problem = if project_public {
+            let public = crate::model::is_public(member);
+            let on_job = grant
+                .target
+                .as_ref()
+                .is_some_and(|t| t.family == crate::model::Family::Job);
+            let problem = if public && matches!(grant.scope, crate::model::Scope::Project(_)) {
                 "projects do not accept public principals in their IAM policy: apply fails"
                     .to_string()
+            } else if public && on_job {
+                // Cloud Run API: "Member allUsers is invalid due to membership
+                // type restrictions on the resource".
+                "Cloud Run jobs do not accept public principals in their IAM policy: apply fails"
+                    .to_string()
             } else {
-                let Some(problem) = member_problem(member) else {
+                let Some(problem) = member_problem(&text) else {
                     continue;
                 };
                 problem
@@ -38,7 +49,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 &grant.address,
                 format!("invalid IAM member {member:?}: {problem}"),
             );
-            f.key = member.clone();
+            f.key = member.to_string();
             f.anchors = super::public_exposure::grant_anchors(grant, m.span);
             f.related.extend(grant.via.clone());
             f.help = Some("members look like user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, allUsers, allAuthenticatedUsers, principal://... or principalSet://...".into());
@@ -47,16 +58,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     }
 }
 
-/// Why IAM would reject `m`, or `None` when it is (or may be) valid.
-pub fn member_problem(m: &str) -> Option<String> {
-    if m.trim().is_empty() {
+/// Why IAM would reject `t`, or `None` when it is (or may be) valid.
+pub fn member_problem(t: &Text) -> Option<String> {
+    let m = t.to_string();
+    let m = m.as_str();
+    if t.is_known() && m.trim().is_empty() {
         return Some("empty member".into());
     }
     // Only the literal part before a value known after apply can be judged.
-    let (literal, symbolic) = match m.find("${") {
-        Some(i) => (&m[..i], true),
-        None => (m, false),
-    };
+    let literal = t.literal_prefix();
+    let symbolic = !t.is_known();
     if literal.is_empty() {
         return None;
     }
@@ -88,7 +99,20 @@ pub fn member_problem(m: &str) -> Option<String> {
         );
     };
     let complete = !symbolic;
+    // IAM: "... is of type serviceAccount": a service account is never a user.
+    let service_account_email = if complete {
+        rest.ends_with(".gserviceaccount.com")
+    } else {
+        t.refs()
+            .next()
+            .is_some_and(|r| r.resource.contains("google_service_account.") && &*r.path == "email")
+            && rest.is_empty()
+    };
     match kind {
+        "user" if service_account_email => Some(
+            "a service account is not a user: write serviceAccount:EMAIL (IAM rejects it as \"of type serviceAccount\")"
+                .into(),
+        ),
         "user" | "group" => {
             (complete && !valid_email(rest)).then(|| format!("{kind}: needs an email address"))
         }
@@ -130,6 +154,23 @@ fn valid_email(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::member_problem;
+    use crate::eval::{Reference, Text};
+
+    /// `${a.b.attr}` as a reference, the rest literal.
+    fn parse(s: &str) -> Text {
+        let mut t = Text::default();
+        let mut rest = s;
+        while let Some(i) = rest.find("${") {
+            t.push_str(&rest[..i]);
+            let end = rest[i..].find('}').map(|j| i + j).unwrap_or(rest.len());
+            let inner = &rest[i + 2..end];
+            let (res, attr) = inner.rsplit_once('.').unwrap();
+            t.push_ref(Reference::new(res, attr));
+            rest = &rest[(end + 1).min(rest.len())..];
+        }
+        t.push_str(rest);
+        t
+    }
 
     #[test]
     fn members() {
@@ -148,7 +189,7 @@ mod tests {
             "serviceAccount:${google_service_account.a.email}",
             "${google_service_account.a.member}",
         ] {
-            assert_eq!(member_problem(ok), None, "{ok}");
+            assert_eq!(member_problem(&parse(ok)), None, "{ok}");
         }
         for bad in [
             "",
@@ -159,8 +200,10 @@ mod tests {
             "group:",
             "ServiceAccount:a@b.c",
             "domain:a@b.com",
+            "user:ci@acme-prod.iam.gserviceaccount.com",
+            "user:${google_service_account.a.email}",
         ] {
-            assert!(member_problem(bad).is_some(), "{bad}");
+            assert!(member_problem(&parse(bad)).is_some(), "{bad}");
         }
     }
 }

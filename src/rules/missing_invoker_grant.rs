@@ -3,7 +3,7 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::Verdict;
+use crate::authz::Verdict;
 use crate::model::{AccessModel, Action, Identity, Token};
 
 pub static RULE: Rule = Rule {
@@ -28,16 +28,20 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 crate::model::CallerKind::Eventarc | crate::model::CallerKind::Iap
             ) || c.action == Action::RunJob
                 || c.target_text.contains("run.app")
-                || c.target_text.contains("${")
-                || c.target_text.starts_with("unresolved");
+                || c.target_unknown.is_some()
+                || c.target_url.as_ref().is_some_and(|u| !u.is_known());
             if cloud_run {
+                let why = match &c.target_unknown {
+                    Some(u) => u.reason(),
+                    None => c.target_text.clone(),
+                };
                 let mut f = cc::finding(
                     &RULE,
                     c,
                     c.target_span,
                     None,
                     format!(
-                        "cannot tell which Cloud Run {} {} {} calls ({}): its grants were not checked",
+                        "cannot tell which Cloud Run {} {} {} calls ({why}): its grants were not checked",
                         if c.action == Action::RunJob {
                             "job"
                         } else {
@@ -45,7 +49,6 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         },
                         c.kind.noun(),
                         c.address,
-                        c.target_text
                     ),
                 );
                 f.severity = Severity::Note;
@@ -60,7 +63,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             } else {
                 "invoke"
             };
-            if let Identity::Unknown(why) = &c.identity {
+            if let Identity::Unknown(u) = &c.identity {
+                let why = u.reason();
                 let mut f = cc::finding(
                     &RULE,
                     c,
@@ -76,8 +80,17 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 out.push(f);
                 continue;
             }
-            match model.may(t, &c.identity, &c.action) {
-                Verdict::Allowed { .. } | Verdict::Public(_) => {}
+            // A deny policy that refuses (or may refuse) the call is
+            // invoker-denied's to report.
+            let d = crate::authz::decide(model, t, &c.identity, &c.action);
+            if d.deny != crate::authz::Deny::None && !matches!(d.allow, Verdict::Denied) {
+                continue;
+            }
+            if matches!(d.deny, crate::authz::Deny::Denied { .. }) {
+                continue;
+            }
+            match d.allow {
+                Verdict::Allowed { .. } | Verdict::Public(_) | Verdict::DeniedByPolicy { .. } => {}
                 Verdict::Partial(why) => {
                     let mut f = cc::finding(
                         &RULE,
@@ -91,6 +104,29 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         ),
                     );
                     f.severity = Severity::Note;
+                    out.push(f);
+                }
+                Verdict::Denied if matches!(c.identity, Identity::ComputeDefault { .. }) => {
+                    // Google grants this account roles/editor on its project
+                    // unless the organization disabled automatic grants: the
+                    // call may work, through a role far broader than needed.
+                    let mut f = cc::finding(
+                        &RULE,
+                        c,
+                        span,
+                        Some(s),
+                        format!(
+                            "{} sets no service account, so it calls {} as {}, which no grant here lets {verb} it: it works only while that account keeps the Editor role Google may have granted it on the project",
+                            c.kind.noun(),
+                            cc::target_text(s),
+                            cc::identity_text(c)
+                        ),
+                    );
+                    f.severity = Severity::Note;
+                    f.help = Some(
+                        "give the caller a dedicated service account and grant it roles/run.invoker on the service, or grant the default account roles/run.invoker explicitly (fix below)".into(),
+                    );
+                    f.fix = Some(cc::fix(model, c, s));
                     out.push(f);
                 }
                 Verdict::Denied => {

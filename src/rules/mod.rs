@@ -10,6 +10,7 @@ mod iam_targets;
 mod ingress_blocks_caller;
 mod invalid_member;
 mod invalid_suppression;
+mod invoker_denied;
 mod missing_invoker_grant;
 mod module_not_loaded;
 mod oidc_audience_mismatch;
@@ -69,6 +70,7 @@ pub static RULES: &[&Rule] = &[
     &unauthenticated_caller::RULE,
     &oidc_audience_mismatch::RULE,
     &ingress_blocks_caller::RULE,
+    &invoker_denied::RULE,
     &basic_role::RULE,
     &wildcard_role::RULE,
     &overbroad_invoker_scope::RULE,
@@ -94,6 +96,7 @@ pub const CONTRACT_RULES: &[(&str, &str)] = &[
     ("unauthenticated-caller", "RW202"),
     ("oidc-audience-mismatch", "RW203"),
     ("ingress-blocks-caller", "RW204"),
+    ("invoker-denied", "RW205"),
     ("basic-role", "RW301"),
     ("wildcard-role", "RW302"),
     ("overbroad-invoker-scope", "RW303"),
@@ -207,6 +210,19 @@ impl Finding {
     pub fn keyed(mut self, key: impl Into<String>) -> Finding {
         self.key = key.into();
         self
+    }
+}
+
+/// Findings about a resource whose instances are not known (address `[*]`)
+/// describe something that may not exist: never errors.
+pub fn cap_unknown_instances(findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        if f.resource.contains(crate::eval::UNKNOWN_KEY_SUFFIX) && f.severity == Severity::Error {
+            f.severity = Severity::Warning;
+            f.message.push_str(
+                " (its count or for_each is not known, so it may not exist; see --explain-unknown)",
+            );
+        }
     }
 }
 

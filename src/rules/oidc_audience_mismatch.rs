@@ -3,6 +3,7 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
+use crate::eval::Text;
 use crate::model::{AccessModel, Action, Service, Token};
 
 pub static RULE: Rule = Rule {
@@ -15,43 +16,33 @@ pub static RULE: Rule = Rule {
 };
 
 /// `None` when it cannot be told (parts known only after apply).
-fn accepted(audience: &str, s: &Service) -> Option<bool> {
+fn accepted(audience: &Text, s: &Service) -> Option<bool> {
     if s.custom_audiences.iter().any(|a| a == audience) {
         return Some(true);
     }
-    if audience.contains("${") {
-        let points_here = audience
-            .trim_start_matches("${")
-            .strip_prefix(s.address.as_str())
-            .is_some_and(|rest| {
-                rest.starts_with(".uri")
-                    || rest.starts_with(".url")
-                    || rest.starts_with(".status")
-                    || rest.starts_with(".service_config")
-            });
-        if points_here {
+    if let Some(r) = audience.refs().next() {
+        let url_attr = matches!(
+            r.first_attr(),
+            "uri" | "url" | "urls" | "status" | "service_config"
+        );
+        if r.points_into(&s.address) && url_attr {
             return Some(true);
         }
         // The URL of another Cloud Run service: certainly not this one's.
-        let inner = audience.trim_start_matches("${");
-        let other = [
+        let service_type = [
             "google_cloud_run_v2_service.",
             "google_cloud_run_service.",
             "google_cloudfunctions2_function.",
         ]
         .iter()
-        .any(|t| {
-            inner.split(t).nth(1).is_some_and(|rest| {
-                rest.find('.').is_some_and(|i| {
-                    let attr = &rest[i..];
-                    attr.starts_with(".uri")
-                        || attr.starts_with(".url")
-                        || attr.starts_with(".status")
-                })
-            })
-        });
-        return if other { Some(false) } else { None };
+        .any(|t| r.resource.contains(t));
+        return if service_type && url_attr && audience.literal_prefix().is_empty() {
+            Some(false)
+        } else {
+            None
+        };
     }
+    let audience = audience.known()?;
     let host = audience
         .split("://")
         .nth(1)?
@@ -61,7 +52,7 @@ fn accepted(audience: &str, s: &Service) -> Option<bool> {
         let label = host.split('.').next().unwrap_or("");
         return Some(
             s.name
-                .as_ref()
+                .known()
                 .is_some_and(|n| label.starts_with(&format!("{n}-"))),
         );
     }
@@ -88,7 +79,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 *span,
                 Some(s),
                 format!(
-                    "OIDC audience {audience:?} of {} is neither the URL of {} nor one of its custom_audiences: Cloud Run will reject the token (401)",
+                    "OIDC audience {:?} of {} is neither the URL of {} nor one of its custom_audiences: Cloud Run will reject the token (401)",
+                    audience.to_string(),
                     c.kind.noun(),
                     cc::target_text(s)
                 ),

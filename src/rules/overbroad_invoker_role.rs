@@ -3,7 +3,7 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::Verdict;
+use crate::authz::Verdict;
 use crate::model::{AccessModel, Action, Identity, Token};
 
 pub static RULE: Rule = Rule {
@@ -26,20 +26,14 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             let Verdict::Allowed {
                 grants,
                 broad: true,
-            } = model.may(t, &c.identity, &c.action)
+            } = crate::authz::may(model, t, &c.identity, &c.action)
             else {
                 continue;
             };
             let s = &model.services[t];
             let via: Vec<String> = grants
                 .iter()
-                .map(|g| {
-                    format!(
-                        "{} ({})",
-                        model.grants[*g].role.as_deref().unwrap_or("?"),
-                        model.grants[*g].address
-                    )
-                })
+                .map(|g| format!("{} ({})", model.grants[*g].role, model.grants[*g].address))
                 .collect();
             let span = c.identity_span.unwrap_or(c.span);
             let mut f = cc::finding(

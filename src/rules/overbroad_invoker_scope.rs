@@ -25,19 +25,15 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
         };
         // A condition on `resource.name` / `resource.type` narrows the grant
         // to chosen services: that is the recommended way to scope it.
-        if grant
-            .condition
-            .as_deref()
-            .is_some_and(|c| c.contains("resource.name") || c.contains("resource.type"))
-        {
+        if grant.condition.as_ref().is_some_and(|c| {
+            let e = c.expression.to_string();
+            e.contains("resource.name") || e.contains("resource.type")
+        }) {
             continue;
         }
-        let custom =
-            model
-                .org
-                .custom_role(grant.root, grant.role.as_deref(), grant.role_ref.as_deref());
+        let custom = model.org.custom_role(grant.root, &grant.role);
         // (role name, how it carries the permissions, invokes services, runs jobs)
-        let (role, why, services, jobs) = match (grant.role.as_deref(), custom) {
+        let (role, why, services, jobs) = match (grant.role_name(), custom) {
             (_, Some(c)) => {
                 let perms: Vec<&str> = roles::INVOKE_PERMISSIONS
                     .into_iter()

@@ -4,9 +4,10 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::{Verdict, is_iap_agent};
-use crate::model::{AccessModel, Action, Caller, Identity, Service, is_iam_type, roles};
+use crate::authz::{Verdict, is_compute_default, is_iap_agent};
+use crate::model::{AccessModel, Action, Caller, Field, Identity, Service, roles};
 use crate::plan::PlanChange;
+use crate::provider::is_iam_type;
 use crate::syntax::Span;
 use serde_json::Value as J;
 use std::collections::BTreeSet;
@@ -35,7 +36,7 @@ enum Target {
 
 impl Target {
     fn covers(&self, s: &Service) -> bool {
-        let agree = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        let agree = |a: &Option<String>, b: &Field| match (a, b.known()) {
             (Some(x), Some(y)) => x == y,
             _ => true,
         };
@@ -47,7 +48,7 @@ impl Target {
                 location,
             } => {
                 s.kind.is_job() == *jobs
-                    && s.name.as_deref() == Some(name.as_str())
+                    && s.name.known() == Some(name.as_str())
                     && agree(project, &s.project)
                     && agree(location, &s.location)
             }
@@ -160,10 +161,15 @@ fn removed(c: &PlanChange) -> Option<(BTreeSet<(String, String)>, &'static str)>
 
 /// Whether a grant to `member` is one `caller` may be using.
 fn relies(caller: &Caller, member: &str) -> bool {
+    let public = crate::model::is_public(member);
     match &caller.identity {
-        Identity::Member(m) => member == m || crate::model::is_public(member),
-        Identity::IapAgent => is_iap_agent(member) || crate::model::is_public(member),
+        Identity::Member(m) => m.known() == Some(member) || public,
+        Identity::IapAgent => is_iap_agent(&Field::Known(member.to_string())) || public,
+        Identity::ComputeDefault { .. } => {
+            is_compute_default(&Field::Known(member.to_string())) || public
+        }
         Identity::None => member == "allUsers",
+        Identity::AnyAccount => public,
         Identity::Unknown(_) => false,
     }
 }
@@ -204,7 +210,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         continue;
                     }
                     // Still allowed by what remains after apply: nothing breaks.
-                    if model.may(t, &c.identity, &c.action) != Verdict::Denied {
+                    if crate::authz::may(model, t, &c.identity, &c.action) != Verdict::Denied {
                         continue;
                     }
                     if !seen.insert((c.address.clone(), t)) {

@@ -2,31 +2,34 @@
 //! principal reaches which service through which grant, and what the ingress
 //! setting makes of it.
 
-use crate::model::{AccessModel, Grant, Ingress, MemberValue, Scope, Service, roles};
+use crate::model::{AccessModel, Grant, Ingress, Scope, Service, roles};
 use crate::syntax::Span;
 
 pub enum Exposure<'m> {
-    /// A public member holds an invoke-only role on a service (or job).
+    /// A public member holds an invoke-only role on a service or job
+    /// (declared in the configuration or only named by the grant).
     Invoke {
         grant: &'m Grant,
         member: &'m str,
         span: Span,
         service: &'m Service,
     },
+    /// A public member holds an invoke-only role on a service whose name is
+    /// not known.
+    InvokeUnresolved {
+        grant: &'m Grant,
+        member: &'m str,
+        span: Span,
+        why: String,
+    },
     /// A public member holds a broader role; `service` is `None` when the
-    /// grant's service is not in the configuration.
+    /// grant's service is not known.
     Privileged {
         grant: &'m Grant,
         member: &'m str,
         span: Span,
         service: Option<&'m Service>,
         role: &'m str,
-    },
-    /// A public member may run a job that is not in this configuration.
-    InvokeUnlistedJob {
-        grant: &'m Grant,
-        member: &'m str,
-        span: Span,
     },
     /// `invoker_iam_disabled` (or the v1 annotation) on a service.
     IamDisabled { service: &'m Service, span: Span },
@@ -36,75 +39,112 @@ pub enum Exposure<'m> {
 pub enum Reach {
     Internet(String),
     InternalOnly(String),
-    Unknown,
+    Unknown(String),
 }
 
 pub fn reach(s: &Service) -> Reach {
     if s.kind.is_job() {
-        return Reach::Internet("jobs run through the Cloud Run API".into());
+        return Reach::Internet(match s.declared {
+            true => "jobs run through the Cloud Run API".into(),
+            false => {
+                "not declared in this configuration; jobs run through the Cloud Run API".into()
+            }
+        });
     }
-    match s.ingress {
-        Some(Ingress::All) => Reach::Internet("ingress: all".into()),
-        Some(Ingress::InternalAndLoadBalancer) if !s.external_lbs.is_empty() => Reach::Internet(format!(
-            "ingress: internal-and-cloud-load-balancing, behind external load balancer {}",
-            s.external_lbs.join(", ")
-        )),
-        Some(Ingress::InternalAndLoadBalancer) => Reach::InternalOnly(
-            "ingress: internal-and-cloud-load-balancing, no external load balancer in the configuration".into(),
+    match &s.ingress {
+        Ok(Ingress::All) => Reach::Internet("ingress: all".into()),
+        Ok(Ingress::InternalAndLoadBalancer) => {
+            let open: Vec<&str> = s
+                .external_lbs
+                .iter()
+                .filter(|p| !p.iap)
+                .map(|p| p.backend.as_str())
+                .collect();
+            let iap: Vec<&str> = s
+                .external_lbs
+                .iter()
+                .filter(|p| p.iap)
+                .map(|p| p.backend.as_str())
+                .collect();
+            if !open.is_empty() {
+                Reach::Internet(format!(
+                    "ingress: internal-and-cloud-load-balancing, behind external load balancer {}",
+                    open.join(", ")
+                ))
+            } else if !iap.is_empty() {
+                Reach::InternalOnly(format!(
+                    "ingress: internal-and-cloud-load-balancing; the only external path, {}, has IAP, which authenticates every request",
+                    iap.join(", ")
+                ))
+            } else {
+                Reach::InternalOnly(
+                    "ingress: internal-and-cloud-load-balancing, no external load balancer in the configuration".into(),
+                )
+            }
+        }
+        Ok(Ingress::Internal) => Reach::InternalOnly("ingress: internal".into()),
+        Err(_) if !s.declared => Reach::Unknown(
+            "not declared in this configuration, so its ingress is not known: public from the internet unless ingress is internal".into(),
         ),
-        Some(Ingress::Internal) => Reach::InternalOnly("ingress: internal".into()),
-        None => Reach::Unknown,
+        Err(u) => Reach::Unknown(format!(
+            "ingress not known ({}): public from the internet unless ingress is internal",
+            u.reason()
+        )),
     }
 }
 
 pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
     let mut out = Vec::new();
     for grant in &model.grants {
-        let Some(role) = grant.role.as_deref() else {
+        let Some(role) = grant.role_name() else {
             continue;
         };
-        let services: Vec<Option<&Service>> = match &grant.scope {
-            Scope::Services(ids) => ids.iter().map(|i| Some(&model.services[*i])).collect(),
-            Scope::UnresolvedService(_) => vec![None],
+        let services: Vec<&Service> = match &grant.scope {
+            Scope::Services(ids) => ids.iter().map(|i| &model.services[*i]).collect(),
+            Scope::Unresolved(_) => Vec::new(),
             _ => continue,
         };
         for m in &grant.members {
-            let MemberValue::Known(member) = &m.value else {
+            let Some(member) = m.value.known().filter(|p| crate::model::is_public(p)) else {
                 continue;
             };
-            if !crate::model::is_public(member) {
+            let invoke_only = roles::is_invoke_only(role);
+            if let Scope::Unresolved(u) = &grant.scope {
+                out.push(if invoke_only {
+                    Exposure::InvokeUnresolved {
+                        grant,
+                        member,
+                        span: m.span,
+                        why: u.reason(),
+                    }
+                } else {
+                    Exposure::Privileged {
+                        grant,
+                        member,
+                        span: m.span,
+                        service: None,
+                        role,
+                    }
+                });
                 continue;
             }
-            for service in &services {
-                match service {
-                    Some(s) if roles::is_invoke_only(role) => out.push(Exposure::Invoke {
+            for &service in &services {
+                out.push(if invoke_only {
+                    Exposure::Invoke {
                         grant,
                         member,
                         span: m.span,
-                        service: s,
-                    }),
-                    // A job has no ingress: public run rights are public
-                    // whether or not the job is in this configuration.
-                    None if roles::is_invoke_only(role)
-                        && grant
-                            .resource_type
-                            .starts_with("google_cloud_run_v2_job_iam_") =>
-                    {
-                        out.push(Exposure::InvokeUnlistedJob {
-                            grant,
-                            member,
-                            span: m.span,
-                        })
+                        service,
                     }
-                    None if roles::is_invoke_only(role) => {}
-                    _ => out.push(Exposure::Privileged {
+                } else {
+                    Exposure::Privileged {
                         grant,
                         member,
                         span: m.span,
-                        service: *service,
+                        service: Some(service),
                         role,
-                    }),
-                }
+                    }
+                });
             }
         }
     }
@@ -116,12 +156,28 @@ pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
     out
 }
 
-/// Addresses related to a grant finding: the service, the data source.
+/// The service in words: `Cloud Run service "api"`, with a note when the
+/// configuration does not declare it.
+pub fn service_label(s: &Service) -> String {
+    let mut l = plain_label(s);
+    if !s.declared {
+        l.push_str(" (not declared in this configuration)");
+    }
+    l
+}
+
+/// `Cloud Run service "api"`.
+pub fn plain_label(s: &Service) -> String {
+    format!("{} {:?}", s.kind.noun(), s.display_name())
+}
+
+/// Addresses related to a grant finding: the service, its load balancers,
+/// the data source.
 pub fn related(grant: &Grant, service: Option<&Service>) -> Vec<String> {
     let mut r = Vec::new();
-    if let Some(s) = service {
+    if let Some(s) = service.filter(|s| s.declared) {
         r.push(s.address.clone());
-        r.extend(s.external_lbs.iter().cloned());
+        r.extend(s.external_lbs.iter().map(|p| p.backend.clone()));
     }
     if let Some(v) = &grant.via {
         r.push(v.clone());
@@ -144,8 +200,5 @@ pub fn service_anchors(s: &Service, span: Span) -> Vec<Span> {
 }
 
 pub fn allow_keys(s: &Service) -> Vec<String> {
-    let mut k = Vec::new();
-    k.extend(s.name.clone());
-    k.extend(s.full_name());
-    k
+    s.allow_keys()
 }

@@ -14,6 +14,12 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+fn help(role: &str, member: &str, what: &str) -> String {
+    format!(
+        "grant {role} to the identities that {what} instead of {member}; if it is public by design, add `# runwarden:ignore public-invoker -- <why>` or allow it in runwarden.toml"
+    )
+}
+
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for e in pe::exposures(model) {
         match e {
@@ -25,29 +31,25 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             } => {
                 // Ingress not known: the public grant is certain, the
                 // exposure to the internet is not; a warning, never an error.
-                let (why, severity) = match pe::reach(service) {
+                let (mut why, severity) = match pe::reach(service) {
                     Reach::Internet(why) => (why, RULE.severity),
-                    Reach::Unknown => (
-                        "ingress not known: public from the internet unless ingress is internal"
-                            .to_string(),
-                        Severity::Warning,
-                    ),
+                    Reach::Unknown(why) => (why, Severity::Warning),
                     Reach::InternalOnly(_) => continue,
                 };
-                let verb = if service.kind.is_job() {
-                    "run"
-                } else {
-                    "invoke"
-                };
+                if service.kind.is_job() {
+                    why.push_str(
+                        "; IAM rejects public principals on jobs, so apply fails (invalid-member)",
+                    );
+                }
                 let mut f = Finding::new(
                     &RULE,
                     span,
                     grant.root,
                     &grant.address,
                     format!(
-                        "{member} can {verb} {} {:?} ({why})",
-                        service.kind.noun(),
-                        service.display_name()
+                        "{member} can {} {} ({why})",
+                        service.kind.verb(),
+                        pe::plain_label(service)
                     ),
                 );
                 f.severity = severity;
@@ -55,40 +57,23 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 f.related = pe::related(grant, Some(service));
                 f.anchors = pe::grant_anchors(grant, span);
                 f.allow_keys = pe::allow_keys(service);
-                f.help = Some(format!(
-                    "grant {} to the identities that call it instead of {member}; if it is public by design, add `# runwarden:ignore public-invoker -- <why>` or allow it in runwarden.toml",
-                    grant.role.as_deref().unwrap_or("the role")
-                ));
-                out.push(f);
-            }
-            Exposure::IamDisabled { service, span } => {
-                let Reach::Internet(why) = pe::reach(service) else {
-                    continue;
+                let what = if service.kind.is_job() {
+                    "run it"
+                } else {
+                    "call it"
                 };
-                let mut f = Finding::new(
-                    &RULE,
-                    span,
-                    service.root,
-                    &service.address,
-                    format!(
-                        "invoker IAM check is disabled: anyone can invoke {} {:?} ({why})",
-                        service.kind.noun(),
-                        service.display_name()
-                    ),
-                );
-                f.anchors = pe::service_anchors(service, span);
-                f.allow_keys = pe::allow_keys(service);
-                f.help = Some("remove invoker_iam_disabled and grant roles/run.invoker to the callers, or record that it is public by design with a suppression".into());
+                f.help = Some(help(grant.role_name().unwrap_or("the role"), member, what));
                 out.push(f);
             }
-            Exposure::InvokeUnlistedJob {
+            Exposure::InvokeUnresolved {
                 grant,
                 member,
                 span,
+                why,
             } => {
-                let target = match &grant.scope {
-                    crate::model::Scope::UnresolvedService(d) => d.clone(),
-                    _ => "a job".into(),
+                let noun = match grant.target.as_ref().map(|t| t.family.kind()) {
+                    Some(k) => k.noun(),
+                    None => "Cloud Run service",
                 };
                 let mut f = Finding::new(
                     &RULE,
@@ -96,16 +81,50 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     grant.root,
                     &grant.address,
                     format!(
-                        "{member} can run Cloud Run job {target} (not in this configuration; jobs run through the Cloud Run API)"
+                        "{member} can {} the {noun} this grant names, whose name is not known ({why}): public from the internet unless its ingress is internal",
+                        if noun.contains("job") {
+                            "run"
+                        } else {
+                            "invoke"
+                        }
                     ),
                 );
+                f.severity = Severity::Warning;
                 f.key = member.to_string();
                 f.related = pe::related(grant, None);
                 f.anchors = pe::grant_anchors(grant, span);
-                f.help = Some(format!(
-                    "grant {} to the identities that run the job instead of {member}",
-                    grant.role.as_deref().unwrap_or("the role")
+                f.help = Some(help(
+                    grant.role_name().unwrap_or("the role"),
+                    member,
+                    "call it",
                 ));
+                out.push(f);
+            }
+            Exposure::IamDisabled { service, span } => {
+                let (mut why, severity) = match pe::reach(service) {
+                    Reach::Internet(why) => (why, RULE.severity),
+                    Reach::Unknown(why) => (why, Severity::Warning),
+                    Reach::InternalOnly(_) => continue,
+                };
+                if service.kind.is_job() {
+                    why.push_str(
+                        "; IAM rejects public principals on jobs, so apply fails (invalid-member)",
+                    );
+                }
+                let mut f = Finding::new(
+                    &RULE,
+                    span,
+                    service.root,
+                    &service.address,
+                    format!(
+                        "invoker IAM check is disabled: anyone can invoke {} ({why})",
+                        pe::service_label(service)
+                    ),
+                );
+                f.severity = severity;
+                f.anchors = pe::service_anchors(service, span);
+                f.allow_keys = pe::allow_keys(service);
+                f.help = Some("remove invoker_iam_disabled and grant roles/run.invoker to the callers, or record that it is public by design with a suppression".into());
                 out.push(f);
             }
             Exposure::Privileged { .. } => {}

@@ -25,12 +25,14 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let target = match (service, &grant.scope) {
-            (Some(s), _) => format!("{} {:?}", s.kind.noun(), s.display_name()),
-            (None, Scope::UnresolvedService(d)) => {
-                format!("service {d} (not in this configuration)")
-            }
-            (None, _) => "a service".into(),
+        let target = match service {
+            Some(s) => pe::service_label(s),
+            None => match &grant.scope {
+                Scope::Unresolved(u) => {
+                    format!("a service whose name is not known ({})", u.reason())
+                }
+                _ => "a service".into(),
+            },
         };
         let mut f = Finding::new(
             &RULE,

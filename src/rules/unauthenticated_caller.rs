@@ -3,7 +3,7 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::model::access::Verdict;
+use crate::authz::Verdict;
 use crate::model::{AccessModel, Action, CallerKind, Identity, Token};
 
 pub static RULE: Rule = Rule {
@@ -53,11 +53,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             } else {
                 "no identity token"
             };
-            let (mut severity, mut why) = match model.may(t, &Identity::None, &c.action) {
-                Verdict::Public(_) => continue,
-                Verdict::Partial(why) => (Severity::Note, format!(" (could not verify: {why})")),
-                Verdict::Allowed { .. } | Verdict::Denied => (Severity::Error, String::new()),
-            };
+            let (mut severity, mut why) =
+                match crate::authz::may(model, t, &Identity::None, &c.action) {
+                    Verdict::Public(_) => continue,
+                    Verdict::Partial(why) => {
+                        (Severity::Note, format!(" (could not verify: {why})"))
+                    }
+                    Verdict::Allowed { .. } | Verdict::Denied | Verdict::DeniedByPolicy { .. } => {
+                        (Severity::Error, String::new())
+                    }
+                };
             if c.kind == CallerKind::CloudTasks && c.token == Token::None {
                 // Each task may carry its own OIDC token, set by the code that creates it.
                 severity = Severity::Note;

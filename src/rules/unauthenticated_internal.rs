@@ -40,7 +40,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 pe::service_anchors(service, *span),
                 Vec::new(),
             ),
-            Exposure::Privileged { .. } | Exposure::InvokeUnlistedJob { .. } => continue,
+            Exposure::Privileged { .. } | Exposure::InvokeUnresolved { .. } => continue,
         };
         let Reach::InternalOnly(why) = pe::reach(service) else {
             continue;
@@ -51,9 +51,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             root,
             address,
             format!(
-                "{who} can invoke {} {:?} {} from inside the network ({why})",
-                service.kind.noun(),
-                service.display_name(),
+                "{who} can invoke {} {} from inside the network ({why})",
+                pe::service_label(service),
                 if who == "allAuthenticatedUsers" {
                     "with any Google account"
                 } else {

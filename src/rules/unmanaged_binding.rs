@@ -4,7 +4,7 @@
 
 use super::public_exposure::{grant_anchors, service_anchors};
 use super::{Finding, Rule, Severity};
-use crate::model::{AccessModel, Grant, GrantKind, MemberValue};
+use crate::model::{AccessModel, Field, Grant, GrantKind};
 
 pub static RULE: Rule = Rule {
     name: "unmanaged-binding",
@@ -29,22 +29,20 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             // A grant whose role or members could not be resolved might be
             // the one managing it: stay quiet rather than guess.
             let unclear = grants.iter().any(|g| {
-                (g.role.is_none() && g.kind != GrantKind::Policy)
-                    || (g.role.is_none() && g.members.is_empty())
-                    || (g.role.as_deref() == Some(lb.role.as_str())
+                (g.role_name().is_none() && g.kind != GrantKind::Policy)
+                    || (g.role_name().is_none() && g.members.is_empty())
+                    || (g.role_name() == Some(lb.role.as_str())
                         && g.members
                             .iter()
-                            .any(|m| matches!(m.value, MemberValue::Unknown(_))))
+                            .any(|m| matches!(m.value, Field::Unknown(_))))
             });
             if unclear {
                 continue;
             }
             let managed = |member: &str| {
                 grants.iter().any(|g| {
-                    g.role.as_deref() == Some(lb.role.as_str())
-                        && g.members
-                            .iter()
-                            .any(|m| matches!(&m.value, MemberValue::Known(k) if k == member))
+                    g.role_name() == Some(lb.role.as_str())
+                        && g.members.iter().any(|m| m.value.known() == Some(member))
                 })
             };
             let mut unmanaged: Vec<&str> = lb
@@ -66,15 +64,10 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 .filter(|g| {
                     g.kind == GrantKind::Policy
                         || (g.kind == GrantKind::Binding
-                            && g.role.as_deref() == Some(lb.role.as_str())
+                            && g.role_name() == Some(lb.role.as_str())
                             && g.condition.is_none())
                 })
-                .min_by_key(|g| {
-                    (
-                        g.role.as_deref() != Some(lb.role.as_str()),
-                        g.address.clone(),
-                    )
-                });
+                .min_by_key(|g| (g.role_name() != Some(lb.role.as_str()), g.address.clone()));
             match authoritative {
                 Some(g) => {
                     let span = match g.kind {
@@ -125,7 +118,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     f.key = lb.role.clone();
                     f.related = grants
                         .iter()
-                        .filter(|g| g.role.as_deref() == Some(lb.role.as_str()))
+                        .filter(|g| g.role_name() == Some(lb.role.as_str()))
                         .map(|g| g.address.clone())
                         .collect();
                     f.related.sort();
@@ -135,7 +128,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         "manage it with a *_iam_member resource (then `terraform import`), or remove it: gcloud run {} remove-iam-policy-binding {} --region {} --member MEMBER --role {}",
                         if s.kind.is_job() { "jobs" } else { "services" },
                         s.display_name(),
-                        s.location.clone().unwrap_or_else(|| "REGION".into()),
+                        s.location.known().unwrap_or("REGION"),
                         lb.role
                     ));
                     out.push(f);

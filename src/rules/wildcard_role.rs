@@ -15,12 +15,14 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for grant in &model.grants {
-        let Some(role) = grant.role.as_deref() else {
+        let Some(text) = grant.role.text() else {
             continue;
         };
-        if !roles::has_wildcard(role) {
+        // Only what is written counts: parts known after apply are values.
+        if !text.literal_parts().any(|l| l.contains('*')) {
             continue;
         }
+        let role = text.to_string();
         let mut f = Finding::new(
             &RULE,
             grant.role_span,

@@ -35,20 +35,37 @@ fn strict() -> ParseOptions {
     }
 }
 
-pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
-    let text_for_parse = text
-        .strip_prefix('\u{feff}')
-        .map(|t| (3, t))
-        .unwrap_or((0, text));
-    let options = strict();
-    let base = text_for_parse.0;
-    let parsed = jsonc_parser::parse_to_ast(text_for_parse.1, &CollectOptions::default(), &options)
-        .map_err(|e| ParseError {
-            message: e.kind().to_string(),
-            span: Span::new(file, base + e.range().start..base + e.range().start),
+/// Strips a UTF-8 byte-order mark: the text to parse and its offset in the file.
+fn without_bom(text: &str) -> (usize, &str) {
+    match text.strip_prefix('\u{feff}') {
+        Some(t) => ('\u{feff}'.len_utf8(), t),
+        None => (0, text),
+    }
+}
+
+/// Parses strict JSON; error positions are offsets in the file.
+fn parse_strict(
+    file: FileId,
+    text: &str,
+) -> Result<(usize, jsonc_parser::ast::Value<'_>), ParseError> {
+    let (base, text) = without_bom(text);
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| {
+            ParseError {
+                message: e.kind().to_string(),
+                span: Span::new(file, base + e.range().start..base + e.range().start),
+            }
         })?;
+    parsed.value.map(|v| (base, v)).ok_or_else(|| ParseError {
+        message: "the file holds no JSON value".into(),
+        span: Span::new(file, base..base),
+    })
+}
+
+pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
+    let (base, value) = parse_strict(file, text)?;
     let conv = JsonConv { file, base };
-    let Some(Value::Object(root)) = parsed.value else {
+    let Value::Object(root) = value else {
         return Err(ParseError {
             message: "a .tf.json file must hold one JSON object".into(),
             span: Span::new(file, base..base),
@@ -71,22 +88,16 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
     Ok(body)
 }
 
-/// A `.tfvars.json` file: one object of plain values.
+/// A `.tfvars.json` file: one object of plain values, strict JSON as
+/// Terraform reads it.
 pub fn parse_values(file: FileId, text: &str) -> Result<Body, ParseError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let base = 0;
-    let parsed =
-        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
-            .map_err(|e| ParseError {
-                message: e.kind().to_string(),
-                span: Span::new(file, e.range().start..e.range().start),
-            })?;
+    let (base, value) = parse_strict(file, text)?;
     let conv = JsonConv { file, base };
-    match parsed.value {
-        Some(v @ Value::Object(_)) => conv.attributes_literal(&v),
+    match value {
+        v @ Value::Object(_) => conv.attributes_literal(&v),
         _ => Err(ParseError {
             message: "a .tfvars.json file must hold one JSON object".into(),
-            span: Span::new(file, 0..0),
+            span: Span::new(file, base..base),
         }),
     }
 }

@@ -364,6 +364,28 @@ mod tests {
     }
 
     #[test]
+    fn tfvars_json_offsets_after_a_bom_and_strict_json() {
+        let text = "\u{feff}{\n  \"members\": [\"allUsers\"]\n}\n";
+        let f = parse("terraform.tfvars.json", text);
+        assert!(f.error.is_none(), "{:?}", f.error);
+        let a = &f.body.attributes[0];
+        assert_eq!(a.name, "members");
+        assert_eq!(f.line_col(a.span.start), (2, 3));
+        assert_eq!(
+            &f.text[a.span.start as usize..a.span.start as usize + 9],
+            "\"members\""
+        );
+        // Terraform reads plain JSON: comments and trailing commas are errors.
+        for bad in ["{\"a\": 1, }", "{\"a\": 1 // c\n}", "{'a': 1}"] {
+            let f = parse("x.auto.tfvars.json", bad);
+            assert!(f.error.is_some(), "{bad}");
+        }
+        let f = parse("x.tfvars.json", "\u{feff}{\"a\": }");
+        let e = f.error.expect("error");
+        assert_eq!(e.span.start as usize, "\u{feff}{\"a\": ".len());
+    }
+
+    #[test]
     fn object_for_with_leading_operator_lines() {
         let text = "locals {\n  m = { for k, v in var.x : k => v.enabled\n    ? v.a\n    : v.b }\n  n = [for s in var.l : s\n    if s != \"\"]\n}\n";
         let f = parse("a.tf", text);

@@ -1,0 +1,342 @@
+//! References: `var.x`, `local.x`, `each.*`, `count.index`, `path.*`,
+//! `module.m.out`, `data.t.n.attr`, `t.n[k].attr`, and the attribute,
+//! index and splat operators applied after them.
+
+use super::{Ctx, Evaluator, Expansion, InstId, InstanceKey, Reference, ResourceHandle, Unknown};
+use super::{UnknownKind, Value};
+use crate::load::Mode;
+use crate::syntax::{Span, TraversalOp};
+
+impl Evaluator<'_> {
+    /// Resolves a reference rooted at `name` and applies the remaining operators.
+    pub(super) fn traverse(&self, name: &str, span: Span, ops: &[TraversalOp], ctx: &Ctx) -> Value {
+        if let Some(v) = ctx.lookup(name) {
+            return self.apply_ops(v.clone(), ops, ctx, span);
+        }
+        let attr = |i: usize| match ops.get(i) {
+            Some(TraversalOp::Attr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let inst = self.instance(ctx.inst);
+        let module = &self.ws.modules[inst.module];
+        let (base, used) = match name {
+            "var" => match attr(0) {
+                Some(n) => (self.variable(ctx.inst, n, span), 1),
+                None => (Value::error("var needs an attribute", span), ops.len()),
+            },
+            "local" => match attr(0) {
+                Some(n) => (self.local(ctx.inst, n, span), 1),
+                None => (Value::error("local needs an attribute", span), ops.len()),
+            },
+            "each" => match (&ctx.each, attr(0)) {
+                (Some(e), Some("key")) => (e.0.clone(), 1),
+                (Some(e), Some("value")) => (e.1.clone(), 1),
+                _ => (
+                    Value::error("each is only available with for_each", span),
+                    ops.len(),
+                ),
+            },
+            "count" => match (&ctx.count, attr(0)) {
+                (Some(i), Some("index")) => (i.clone(), 1),
+                _ => (
+                    Value::error("count.index is only available with count", span),
+                    ops.len(),
+                ),
+            },
+            "path" => {
+                let dir = match attr(0) {
+                    Some("module") => crate::load::display_path(&self.ws.cwd, &module.dir),
+                    Some("root") => self.ws.modules[self.root].display.clone(),
+                    _ => ".".to_string(),
+                };
+                (Value::String(dir), 1)
+            }
+            "terraform" => (Value::str("default"), 1),
+            "self" => (
+                Value::not_modelled("self is not evaluated", span),
+                ops.len(),
+            ),
+            "module" => return self.module_ref(ctx.inst, ops, span, ctx),
+            "data" => match (attr(0), attr(1)) {
+                (Some(t), Some(n)) => match module.resource(Mode::Data, t, n) {
+                    Some(decl) => return self.resource_ref(ctx.inst, decl, &ops[2..], span, ctx),
+                    None => (
+                        Value::error(format!("undeclared data.{t}.{n}"), span),
+                        ops.len(),
+                    ),
+                },
+                _ => (Value::error("bad data reference", span), ops.len()),
+            },
+            rtype => match attr(0).and_then(|n| module.resource(Mode::Managed, rtype, n)) {
+                Some(decl) => return self.resource_ref(ctx.inst, decl, &ops[1..], span, ctx),
+                None => (
+                    Value::error(format!("undeclared reference {rtype}"), span),
+                    ops.len(),
+                ),
+            },
+        };
+        self.apply_ops(base, &ops[used.min(ops.len())..], ctx, span)
+    }
+
+    fn resource_ref(
+        &self,
+        inst: InstId,
+        decl: usize,
+        ops: &[TraversalOp],
+        span: Span,
+        ctx: &Ctx,
+    ) -> Value {
+        let handle = |key: Option<InstanceKey>| {
+            Value::Resource(ResourceHandle {
+                instance: inst,
+                decl: decl as u32,
+                address: self.resource_address(inst, decl, key.as_ref()).into(),
+                key,
+            })
+        };
+        match &*self.expansion(inst, decl) {
+            Expansion::Single => self.apply_ops(handle(None), ops, ctx, span),
+            Expansion::Keys(keys) => {
+                if let Some(TraversalOp::Index(ix)) = ops.first() {
+                    let k = self.eval(ix, ctx);
+                    if let Some(u) = k.not_known(ix.span) {
+                        return Value::Unknown(u);
+                    }
+                    let key = match keys.first().map(|x| &x.0) {
+                        Some(InstanceKey::Int(_)) => {
+                            k.as_number().map(|n| InstanceKey::Int(n as i64))
+                        }
+                        _ => k.to_known_string().map(InstanceKey::Str),
+                    };
+                    return match key {
+                        Some(key) if keys.iter().any(|(x, _)| *x == key) => {
+                            self.apply_ops(handle(Some(key)), &ops[1..], ctx, span)
+                        }
+                        _ => Value::error("no such resource instance", ix.span),
+                    };
+                }
+                let whole = if matches!(keys.first(), Some((InstanceKey::Int(_), _))) {
+                    Value::List(keys.iter().map(|(k, _)| handle(Some(k.clone()))).collect())
+                } else {
+                    Value::Map(
+                        keys.iter()
+                            .map(|(k, _)| match k {
+                                InstanceKey::Str(s) => (s.clone(), handle(Some(k.clone()))),
+                                other => (
+                                    other
+                                        .value()
+                                        .and_then(|v| v.to_known_string())
+                                        .unwrap_or_default(),
+                                    handle(Some(other.clone())),
+                                ),
+                            })
+                            .collect(),
+                    )
+                };
+                self.apply_ops(whole, ops, ctx, span)
+            }
+            Expansion::Unknown { .. } => {
+                // Instances not known: every attribute is known only after
+                // apply, and stays a reference to this resource.
+                let addr = self.resource_address(inst, decl, None);
+                self.apply_ops(Value::Ref(Reference::new(addr, "")), ops, ctx, span)
+            }
+        }
+    }
+
+    fn module_ref(&self, inst: InstId, ops: &[TraversalOp], span: Span, ctx: &Ctx) -> Value {
+        let Some(TraversalOp::Attr(name)) = ops.first() else {
+            return Value::error("module needs a name", span);
+        };
+        let module = self.instance(inst).module;
+        let Some(call_idx) = self.ws.modules[module]
+            .calls
+            .iter()
+            .position(|c| &c.name == name)
+        else {
+            return Value::error(format!("undeclared module.{name}"), span);
+        };
+        let kids = match self.children(inst, call_idx).as_ref() {
+            Ok(k) => k.clone(),
+            Err(u) => return Value::Unknown(u.clone()),
+        };
+        let outputs_of = |id: InstId| -> Value {
+            let m = self.instance(id).module;
+            Value::Map(
+                self.ws.modules[m]
+                    .outputs
+                    .keys()
+                    .map(|n| (n.clone(), self.output(id, n, span)))
+                    .collect(),
+            )
+        };
+        let body = &self.ws.modules[module].calls[call_idx].block.body;
+        let counted = body.attr("count").is_some();
+        let keyed = counted || body.attr("for_each").is_some();
+        let key_of = |id: InstId| self.instance(id).call.as_ref().and_then(|c| c.1.clone());
+        let representative = kids
+            .first()
+            .copied()
+            .filter(|id| key_of(*id) == Some(InstanceKey::Unknown));
+        let output_ops = |child: InstId, rest: &[TraversalOp]| match rest.first() {
+            Some(TraversalOp::Attr(out)) => {
+                let v = self.output(child, out, span);
+                self.apply_ops(v, &rest[1..], ctx, span)
+            }
+            _ => self.apply_ops(outputs_of(child), rest, ctx, span),
+        };
+        if !keyed {
+            let Some(&child) = kids.first() else {
+                return Value::Null;
+            };
+            return output_ops(child, &ops[1..]);
+        }
+        if let Some(TraversalOp::Index(ix)) = ops.get(1) {
+            let k = self.eval(ix, ctx);
+            if let Some(u) = k.not_known(ix.span) {
+                return Value::Unknown(u);
+            }
+            if let Some(child) = representative {
+                // Instances not known: any key stands for the one we analyze.
+                return output_ops(child, &ops[2..]);
+            }
+            let found = kids.iter().copied().find(|id| match key_of(*id) {
+                Some(InstanceKey::Int(i)) => k.as_number() == Some(i as f64),
+                Some(InstanceKey::Str(s)) => k.to_known_string().as_deref() == Some(s.as_str()),
+                _ => false,
+            });
+            let Some(child) = found else {
+                return Value::error("no such module instance", ix.span);
+            };
+            return output_ops(child, &ops[2..]);
+        }
+        if let Some(child) = representative {
+            let why = self
+                .instance(child)
+                .unknown_keys
+                .clone()
+                .unwrap_or_else(|| Unknown::new(UnknownKind::AfterApply(None), span));
+            return Value::Unknown(why);
+        }
+        let whole = if counted {
+            Value::List(kids.iter().map(|id| outputs_of(*id)).collect())
+        } else {
+            Value::Map(
+                kids.iter()
+                    .map(|id| {
+                        let key = match key_of(*id) {
+                            Some(InstanceKey::Str(s)) => s,
+                            Some(InstanceKey::Int(i)) => i.to_string(),
+                            _ => String::new(),
+                        };
+                        (key, outputs_of(*id))
+                    })
+                    .collect(),
+            )
+        };
+        self.apply_ops(whole, &ops[1..], ctx, span)
+    }
+
+    pub(super) fn apply_ops(
+        &self,
+        mut v: Value,
+        ops: &[TraversalOp],
+        ctx: &Ctx,
+        span: Span,
+    ) -> Value {
+        let mut i = 0;
+        while i < ops.len() {
+            match &ops[i] {
+                TraversalOp::Attr(a) => v = self.get_attr(v, a, span),
+                TraversalOp::Index(ix) => {
+                    let k = self.eval(ix, ctx);
+                    v = index(v, &k, ix.span);
+                }
+                TraversalOp::AttrSplat | TraversalOp::FullSplat => {
+                    let full = matches!(ops[i], TraversalOp::FullSplat);
+                    let rest_end = if full {
+                        ops.len()
+                    } else {
+                        ops[i + 1..]
+                            .iter()
+                            .position(|o| !matches!(o, TraversalOp::Attr(_)))
+                            .map(|p| i + 1 + p)
+                            .unwrap_or(ops.len())
+                    };
+                    let rest = &ops[i + 1..rest_end];
+                    let items = match v {
+                        Value::List(items) => items,
+                        Value::Null => vec![],
+                        Value::Unknown(u) => return Value::Unknown(u),
+                        Value::Ref(r) => {
+                            // A list known only after apply: so is its splat.
+                            let splat =
+                                Reference::new(r.resource.clone(), format!("{}[*]", r.path));
+                            v = self.apply_ops(Value::Ref(splat), rest, ctx, span);
+                            i = rest_end;
+                            continue;
+                        }
+                        other => vec![other],
+                    };
+                    v = Value::List(
+                        items
+                            .into_iter()
+                            .map(|x| self.apply_ops(x, rest, ctx, span))
+                            .collect(),
+                    );
+                    i = rest_end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        v
+    }
+
+    fn get_attr(&self, v: Value, a: &str, span: Span) -> Value {
+        match v {
+            Value::Map(mut m) => m
+                .remove(a)
+                .unwrap_or_else(|| Value::error(format!("no attribute {a:?}"), span)),
+            Value::Resource(h) => self.resource_attr(&h, a, span),
+            Value::Ref(r) => Value::Ref(r.attr(a)),
+            Value::Unknown(u) => Value::Unknown(u),
+            Value::Null => Value::error(format!("attribute {a:?} of null"), span),
+            other => Value::error(
+                format!("a {} has no attribute {a:?}", other.type_name()),
+                span,
+            ),
+        }
+    }
+}
+
+fn index(v: Value, k: &Value, span: Span) -> Value {
+    if let Value::Unknown(u) = k {
+        return Value::Unknown(u.clone());
+    }
+    if let Value::Ref(r) = &v {
+        return match k.not_known(span) {
+            Some(_) => Value::Ref(Reference::new(r.resource.clone(), format!("{}[*]", r.path))),
+            None => Value::Ref(r.index(k)),
+        };
+    }
+    if let Some(u) = k.not_known(span) {
+        return Value::Unknown(u);
+    }
+    match v {
+        Value::List(items) => match k.as_number() {
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && (n as usize) < items.len() => {
+                items[n as usize].clone()
+            }
+            _ => Value::error("index out of range", span),
+        },
+        Value::Map(mut m) => match k.to_known_string() {
+            Some(s) => m
+                .remove(&s)
+                .unwrap_or_else(|| Value::error(format!("no key {s:?}"), span)),
+            None => Value::error("a map key must be a string", span),
+        },
+        Value::Unknown(u) => Value::Unknown(u),
+        other => Value::error(format!("cannot index a {}", other.type_name()), span),
+    }
+}
