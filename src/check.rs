@@ -7,7 +7,7 @@ use crate::load::{self, LoadOptions, Workspace};
 use crate::model::{AccessModel, FileProblem};
 use crate::rules::{self, Finding, Rule, Severity};
 use crate::suppress;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -26,6 +26,9 @@ pub struct Options {
     pub plan: Option<PathBuf>,
     /// `--live-policy`: `FILE` or `projects/P/locations/L/services/S=FILE`.
     pub live_policies: Vec<String>,
+    /// `--exclude`: .gitignore-style patterns relative to the current
+    /// directory, on top of the config's `exclude`.
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,8 @@ pub enum CheckError {
     Plan(#[from] crate::plan::PlanError),
     #[error(transparent)]
     Live(#[from] crate::live::LiveError),
+    #[error("{0}")]
+    Exclude(#[from] crate::exclude::ExcludeError),
     #[error("unknown rule {0:?} in --select/--ignore (see `runwarden rules`)")]
     UnknownRule(String),
 }
@@ -113,7 +118,15 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     } else {
         opts.ignore.clone()
     };
-    let exclude = cfg.exclude_set()?;
+    // The config's patterns are relative to its directory, --exclude's to
+    // the current one.
+    let cfg_dir = load::normalize(&cwd, cfg.dir.as_deref().unwrap_or(Path::new(".")));
+    let exclude = crate::exclude::build(
+        cfg.exclude
+            .iter()
+            .map(|p| (p.as_str(), cfg_dir.as_path()))
+            .chain(opts.exclude.iter().map(|p| (p.as_str(), cwd.as_path()))),
+    )?;
     let mut timings = Vec::new();
     let started = std::time::Instant::now();
     // Inputs beside the configuration are read first: a broken one stops

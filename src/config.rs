@@ -133,25 +133,6 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 }
 
 impl Config {
-    pub fn exclude_set(&self) -> Result<GlobSet, ConfigError> {
-        let mut b = GlobSetBuilder::new();
-        for g in &self.exclude {
-            let glob = Glob::new(g).map_err(|e| {
-                ConfigError::Invalid("exclude".into(), format!("bad glob {g:?}: {e}"))
-            })?;
-            b.add(glob);
-            if let Some(dir) = &self.dir
-                && !g.starts_with('/')
-                && !g.starts_with("**")
-                && let Ok(abs) = Glob::new(&format!("{}/{g}", dir.display()))
-            {
-                b.add(abs);
-            }
-        }
-        b.build()
-            .map_err(|e| ConfigError::Invalid("exclude".into(), e.to_string()))
-    }
-
     pub fn allow_set(&self, rule: &str) -> Option<GlobSet> {
         let rc = self.rules.get(rule)?;
         if rc.allow.is_empty() {

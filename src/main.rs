@@ -4,7 +4,9 @@
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use runwarden::baseline;
 use runwarden::check::{self, Options};
+use runwarden::color::{self, ColorChoice};
 use runwarden::config::FailOn;
+use runwarden::markdown;
 use runwarden::report;
 use runwarden::rules;
 use std::io::{IsTerminal, Write};
@@ -52,11 +54,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "runwarden",
     version,
+    propagate_version = true,
     about = "Finds Google Cloud Run access mistakes in Terraform before deploy"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set or
+    /// TERM=dumb; FORCE_COLOR forces it), always or never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: ColorChoice,
 }
 
 #[derive(Subcommand)]
@@ -85,8 +98,15 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to standard output.
-    Man,
+    /// Print the manual page (roff) of runwarden or of one subcommand, or
+    /// write every page to a directory.
+    Man {
+        /// The subcommand whose page to print (default: runwarden's own).
+        command: Option<String>,
+        /// Write runwarden.1, runwarden-check.1, ... into DIR instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -97,9 +117,11 @@ enum GraphFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
-    /// Each finding with its source snippet, then a summary (colour on a terminal; NO_COLOR respected).
+    /// Each finding with its source snippet, then a summary (see --color).
     Human,
-    /// The JSON document of the contract (findings and summary), for scripts.
+    /// One line per finding: `file:line:col: severity rule message`.
+    Compact,
+    /// A JSON document (findings and summary; docs/reference.md), for scripts.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
@@ -145,9 +167,13 @@ struct CheckArgs {
     /// Record the current findings in FILE; later runs with --baseline FILE report only new ones.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// Only the findings: no summary line or footer (human, github).
+    /// Only the findings: no summary line or footer (human, compact, github).
     #[arg(long, short)]
     quiet: bool,
+    /// Print how many findings each rule produced instead of the findings
+    /// (a table, or JSON with --format json).
+    #[arg(long)]
+    statistics: bool,
 }
 
 /// What to analyze and with which values: shared by `check` and `graph`.
@@ -173,6 +199,10 @@ struct InputArgs {
     /// for a get-iam-policy document.
     #[arg(long = "live-policy", value_name = "FILE")]
     live_policies: Vec<String>,
+    /// Skip files and directories matching GLOB, as in .gitignore, relative to
+    /// the current directory (repeatable; added to the config's `exclude`).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
 }
 
 impl InputArgs {
@@ -186,6 +216,7 @@ impl InputArgs {
             env_vars: tf_vars(),
             plan: self.plan.clone(),
             live_policies: self.live_policies.clone(),
+            exclude: self.exclude.clone(),
             ..Options::default()
         })
     }
@@ -219,8 +250,23 @@ fn main() -> ExitCode {
         }
         Command::Explain { rule } => match rules::by_name(&rule) {
             Some(r) => {
-                print!("{}", r.doc);
-                ExitCode::SUCCESS
+                // Styled for a terminal; the Markdown itself when piped.
+                let text = if color::from_env(cli.color, std::io::stdout().is_terminal()) {
+                    let width = terminal_size::terminal_size().map_or(100, |(w, _)| w.0 as usize);
+                    markdown::render(
+                        r.doc,
+                        &markdown::RenderOptions {
+                            color: true,
+                            width: Some(width.min(100)),
+                        },
+                    )
+                } else {
+                    r.doc.to_string()
+                };
+                match write_out(None, &text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(code) => code,
+                }
             }
             None => {
                 let planned = rules::contract_name(&rule)
@@ -236,7 +282,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(args, cli.color),
         Command::Graph {
             input,
             format,
@@ -268,18 +314,47 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Man => {
-            let mut page = Vec::new();
-            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
-                eprintln!("runwarden: error: cannot render the manual page: {e}");
+        Command::Man { command, dir } => man(command.as_deref(), dir.as_deref()),
+    }
+}
+
+fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> ExitCode {
+    let pages = match runwarden::man::pages(Cli::command()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("runwarden: error: cannot render the manual pages: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(dir) = dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("runwarden: error: cannot create {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+        for (name, page) in &pages {
+            let path = dir.join(name);
+            if let Err(e) = std::fs::write(&path, page) {
+                eprintln!("runwarden: error: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }
-            if let Err(e) = stdout_write(&page) {
-                return fail(e);
-            }
-            ExitCode::SUCCESS
         }
+        return ExitCode::SUCCESS;
     }
+    let wanted = match command {
+        Some(c) => format!("runwarden-{c}.1"),
+        None => "runwarden.1".to_string(),
+    };
+    let Some((_, page)) = pages.iter().find(|(name, _)| *name == wanted) else {
+        eprintln!(
+            "runwarden: no subcommand {:?}; `runwarden --help` lists them",
+            command.unwrap_or_default()
+        );
+        return ExitCode::from(2);
+    };
+    if let Err(e) = stdout_write(page) {
+        return fail(e);
+    }
+    ExitCode::SUCCESS
 }
 
 fn parse_vars(raw: &[String]) -> Result<Vec<(String, String)>, ExitCode> {
@@ -311,7 +386,7 @@ fn write_out(output: Option<&PathBuf>, text: &str) -> Result<(), ExitCode> {
     written.map_err(fail)
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
+fn run_check(args: CheckArgs, color: ColorChoice) -> ExitCode {
     let opts = match args.input.options() {
         Ok(o) => Options {
             select: args.select.clone(),
@@ -342,10 +417,29 @@ fn run_check(args: CheckArgs) -> ExitCode {
         eprintln!("runwarden: error: {e}");
         return ExitCode::from(2);
     }
-    let color = args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = color::from_env(
+        color,
+        args.output.is_none() && std::io::stdout().is_terminal(),
+    );
     let text = match args.format {
+        _ if args.statistics => match args.format {
+            Format::Json => report::statistics::json(&analysis),
+            Format::Human | Format::Compact => {
+                report::statistics::text(&analysis, color, args.show_suppressed, args.quiet)
+            }
+            Format::Sarif | Format::Junit | Format::Github => {
+                eprintln!("runwarden: --statistics works with --format human, compact or json");
+                return ExitCode::from(2);
+            }
+        },
+        Format::Compact => report::compact::render(
+            &analysis,
+            &report::compact::CompactOptions {
+                color,
+                show_suppressed: args.show_suppressed,
+                quiet: args.quiet,
+            },
+        ),
         Format::Json => report::json::render(&analysis, args.show_suppressed),
         Format::Human => report::human::render(
             &analysis,

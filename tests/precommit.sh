@@ -19,7 +19,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 python3 -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check 'pre-commit>=3,<5'
+"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check "pre-commit==${PRE_COMMIT_VERSION:-4.7.0}"
 precommit="$work/venv/bin/pre-commit"
 export PRE_COMMIT_HOME="$work/pre-commit-home"
 export CARGO_TARGET_DIR="$repo/target/precommit"

@@ -35,35 +35,12 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
             v
         })
         .collect();
-    let modules: std::collections::BTreeSet<usize> =
-        a.ws.modules
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| !m.files.is_empty())
-            .map(|(i, _)| i)
-            .collect();
     let mut doc = json!({
         "version": 1,
         "tool": {"name": "runwarden", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
-        "summary": {
-            "files": a.ws.files.len(),
-            "modules": modules.len(),
-            "resources": a.model.resources,
-            "errors": a.count(Severity::Error),
-            "warnings": a.count(Severity::Warning),
-            "notes": a.count(Severity::Note),
-        }
+        "summary": summary(a),
     });
-    // Additive: paths given that held nothing to check.
-    if !a.ws.nothing_to_check.is_empty() {
-        let empty: Vec<Value> =
-            a.ws.nothing_to_check
-                .iter()
-                .map(|(path, why)| json!({"path": path, "reason": why}))
-                .collect();
-        doc["summary"]["nothing_to_check"] = json!(empty);
-    }
     // Additive: module calls whose module was not read (rule
     // module-not-loaded), listed whatever rules ran.
     if !a.unloaded.is_empty() {
@@ -82,10 +59,36 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
                 })
             })
             .collect();
-        doc["summary"]["modules_not_loaded"] = json!(unloaded.len());
         doc["modules_not_loaded"] = json!(unloaded);
     }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The `summary` object (also in `--statistics --format json`).
+pub fn summary(a: &Analysis) -> Value {
+    let modules = a.ws.modules.iter().filter(|m| !m.files.is_empty()).count();
+    let mut summary = json!({
+        "files": a.ws.files.len(),
+        "modules": modules,
+        "resources": a.model.resources,
+        "errors": a.count(Severity::Error),
+        "warnings": a.count(Severity::Warning),
+        "notes": a.count(Severity::Note),
+    });
+    // Additive, when there is something to say: module calls not read (the
+    // top-level `modules_not_loaded` lists them), paths with nothing to check.
+    if !a.unloaded.is_empty() {
+        summary["modules_not_loaded"] = json!(a.unloaded.len());
+    }
+    if !a.ws.nothing_to_check.is_empty() {
+        let empty: Vec<Value> =
+            a.ws.nothing_to_check
+                .iter()
+                .map(|(path, why)| json!({"path": path, "reason": why}))
+                .collect();
+        summary["nothing_to_check"] = json!(empty);
+    }
+    summary
 }

@@ -1,12 +1,14 @@
 //! Report formats. Every format reads the same resolved findings; none
 //! re-derives facts.
 
+pub mod compact;
 pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod statistics;
 
 use crate::check::Analysis;
 use crate::rules::Finding;

@@ -11,8 +11,6 @@ use serde_json::{Value, json};
 
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-/// Where the project lives; rule `helpUri`s point into it.
-pub const INFORMATION_URI: &str = "https://github.com/runwarden/runwarden";
 /// The `uriBaseId` of every artifact location.
 pub const SRCROOT: &str = "%SRCROOT%";
 /// Key of our fingerprint in `partialFingerprints`: the suffix is the
@@ -32,7 +30,7 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
                     "name": "runwarden",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
+                    "informationUri": crate::HOMEPAGE,
                     "rules": driver_rules,
                 }
             },
@@ -94,8 +92,9 @@ fn rule(r: &Rule) -> Value {
         "name": r.name,
         "shortDescription": { "text": r.summary },
         "fullDescription": { "text": if full.is_empty() { r.summary } else { full } },
-        "help": { "text": r.doc, "markdown": r.doc },
-        "helpUri": format!("{INFORMATION_URI}/blob/main/rules/{}.md", r.name),
+        // The whole rule doc, so code scanning shows it without a link.
+        "help": { "text": crate::markdown::plain(r.doc), "markdown": r.doc },
+        "helpUri": format!("{}/blob/main/rules/{}.md", crate::HOMEPAGE, r.name),
         "defaultConfiguration": { "level": level(r.severity) },
         "properties": properties,
     })
