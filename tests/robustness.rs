@@ -777,18 +777,29 @@ resource "google_cloud_run_v2_service_iam_member" "beside" {{
   role     = "roles/run.invoker"
   member   = trimspace(file("${{path.module}}/member.txt"))
 }}
+resource "google_cloud_run_v2_service_iam_member" "encoded" {{
+  name     = google_cloud_run_v2_service.api.name
+  location = "us-central1"
+  role     = "roles/run.invoker"
+  member   = fileexists("{abs}") ? "user:${{filebase64("{abs}")}}" : "user:none"
+}}
 "#,
-            abs.display()
+            abs.display(),
+            abs = abs.display()
         )
         .replace("\"p\" {", "\"direct\" {"),
     );
     for format in ["human", "github", "json", "sarif", "junit"] {
         let (code, out, err) = check(d.path(), &["--format", format, "--explain-unknown"]);
         assert_eq!(code, 1, "{format}: {err}");
-        assert!(
-            !out.contains("runner-secret") && !err.contains("runner-secret"),
-            "{format}: {out}"
-        );
+        // Neither the text, nor its base64 ("cnVubmVyLXNlY3JldC00Mgo="),
+        // nor whether the file exists.
+        for leak in ["runner-secret", "cnVubmVyLXNlY3JldC00Mgo", "user:none"] {
+            assert!(
+                !out.contains(leak) && !err.contains(leak),
+                "{format}: {out}"
+            );
+        }
     }
     let (_, out, _) = check(d.path(), &["--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
