@@ -12,6 +12,7 @@ pub mod color;
 pub mod config;
 pub mod eval;
 pub mod exclude;
+pub mod fingerprint;
 pub mod live;
 pub mod load;
 pub mod man;

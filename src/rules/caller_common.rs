@@ -16,7 +16,8 @@ pub fn finding(
     service: Option<&Service>,
     message: String,
 ) -> Finding {
-    let mut f = Finding::new(rule, span, c.root, &c.address, message);
+    let mut f = Finding::new(rule, span, c.root, &c.address, message)
+        .keyed(service.map_or("", |s| s.address.as_str()));
     f.related
         .extend(service.filter(|s| s.declared).map(|s| s.address.clone()));
     f.anchors = anchors(c, span);

@@ -54,6 +54,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 &grant.address,
                 format!("invalid IAM member {member:?}: {problem}"),
             );
+            f.key = member.to_string();
             f.anchors = super::public_exposure::grant_anchors(grant, m.span);
             f.related.extend(grant.via.clone());
             f.help = Some("members look like user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, allUsers, allAuthenticatedUsers, principal://... or principalSet://...".into());

@@ -71,6 +71,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 };
                 let mut f = Finding::new(&RULE, span, grant.root, &grant.address, message);
                 f.severity = severity;
+                f.key = format!("{member} {}", service.address);
                 f.related = pe::related(grant, Some(service));
                 f.anchors = pe::grant_anchors(grant, span);
                 f.allow_keys = pe::allow_keys(service);
@@ -107,6 +108,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.severity = Severity::Warning;
+                f.key = member.to_string();
                 f.related = pe::related(grant, None);
                 f.anchors = pe::grant_anchors(grant, span);
                 f.help = Some(help(

@@ -67,6 +67,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 }
             ),
         );
+        f.key = format!("{who} {}", service.address);
         f.related = related;
         f.anchors = anchors;
         f.allow_keys = pe::allow_keys(service);
