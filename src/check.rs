@@ -33,6 +33,12 @@ pub struct Options {
     /// `--exclude`: .gitignore-style patterns relative to the current
     /// directory, on top of the config's `exclude`.
     pub exclude: Vec<String>,
+    /// The directory the check runs in (paths are relative to it and shown
+    /// relative to it). `None`: the process's current directory.
+    pub cwd: Option<PathBuf>,
+    /// `$GITHUB_WORKSPACE`: the repository root SARIF and GitHub annotation
+    /// paths are relative to. `None`: the nearest `.git` at or above `cwd`.
+    pub github_workspace: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +98,11 @@ impl Analysis {
 }
 
 pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
-    let cwd = std::env::current_dir().unwrap_or_default();
+    let cwd = match &opts.cwd {
+        Some(d) => load::normalize(&std::env::current_dir().unwrap_or_default(), d),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
+    let source_root = load::source_root(&cwd, opts.github_workspace.as_deref());
     let now = opts.now.unwrap_or_else(suppress::now);
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -100,7 +110,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         opts.paths.clone()
     };
     let config_path = match &opts.config {
-        Some(p) => Some(p.clone()),
+        Some(p) => Some(load::normalize(&cwd, p)),
         None => config::find(&paths, &cwd),
     };
     let cfg = match &config_path {
@@ -148,6 +158,8 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     let mut ws = load::load(
         &paths,
         &LoadOptions {
+            cwd: &cwd,
+            source_root: &source_root,
             exclude: &exclude,
             var_files: &opts.var_files,
             keep_body: crate::provider::keeps_body,

@@ -78,6 +78,9 @@ impl ModuleConfig {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub cwd: PathBuf,
+    /// The repository root: SARIF and GitHub annotations name files
+    /// relative to it, whatever directory the check ran in.
+    pub source_root: PathBuf,
     pub files: Vec<SourceFile>,
     pub modules: Vec<ModuleConfig>,
     pub module_by_dir: HashMap<PathBuf, ModuleId>,
@@ -92,6 +95,11 @@ pub struct Workspace {
 }
 
 pub struct LoadOptions<'a> {
+    /// The directory paths are relative to (and shown relative to).
+    pub cwd: &'a Path,
+    /// Where SARIF and GitHub annotation paths are relative to (the
+    /// repository root).
+    pub source_root: &'a Path,
     pub exclude: &'a GlobSet,
     pub var_files: &'a [PathBuf],
     /// Whether the analysis reads the bodies of managed resources of a
@@ -139,13 +147,45 @@ pub fn normalize(cwd: &Path, p: &Path) -> PathBuf {
 }
 
 /// Path as shown to users: relative to `cwd` when under it, else absolute.
+/// `p` as shown to users: relative to `cwd`, with `../` segments when it
+/// lies outside it; absolute only when no relative path leads there (another
+/// drive). Both paths are absolute and normalised.
 pub fn display_path(cwd: &Path, p: &Path) -> String {
-    let shown = match p.strip_prefix(cwd) {
-        Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
-        Ok(rel) => rel.to_string_lossy().into_owned(),
-        Err(_) => p.to_string_lossy().into_owned(),
+    let shown = match pathdiff::diff_paths(p, cwd) {
+        Some(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+        Some(rel) if rel.is_relative() => rel.to_string_lossy().into_owned(),
+        _ => p.to_string_lossy().into_owned(),
     };
     shown.replace('\\', "/")
+}
+
+/// The repository root for `cwd`: `github_workspace` (GitHub Actions'
+/// checkout) when given and `cwd` lies in it, else the nearest directory at
+/// or above `cwd` that holds `.git`, else `cwd`.
+pub fn source_root(cwd: &Path, github_workspace: Option<&Path>) -> PathBuf {
+    if let Some(w) = github_workspace.filter(|w| !w.as_os_str().is_empty()) {
+        let w = normalize(cwd, w);
+        if cwd.starts_with(&w) {
+            return w;
+        }
+    }
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf()
+}
+
+impl Workspace {
+    /// A file's path relative to the repository root (SARIF, GitHub
+    /// annotations); absolute when the file lies outside the repository.
+    pub fn source_path(&self, file: &SourceFile) -> String {
+        let rel = display_path(&self.source_root, &file.path);
+        if rel.starts_with("../") || rel == ".." {
+            file.path.to_string_lossy().replace('\\', "/")
+        } else {
+            rel
+        }
+    }
 }
 
 fn is_config_file(name: &str) -> bool {
@@ -417,9 +457,10 @@ fn read_source(
 }
 
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadError> {
-    let cwd = std::env::current_dir().unwrap_or_default();
+    let cwd = opts.cwd.to_path_buf();
     let mut ws = Workspace {
         cwd: cwd.clone(),
+        source_root: opts.source_root.to_path_buf(),
         ..Default::default()
     };
     // 1. Discover module directories and their files.

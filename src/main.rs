@@ -253,6 +253,8 @@ impl InputArgs {
             plan: self.plan.clone(),
             live_policies: self.live_policies.clone(),
             exclude: self.exclude.clone(),
+            cwd: std::env::current_dir().ok(),
+            github_workspace: std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from),
             now: match &self.now {
                 Some(t) => Some(parse_time(t)?),
                 None => None,

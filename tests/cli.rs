@@ -330,3 +330,16 @@ fn broken_live_policy_files_are_usage_errors() {
         assert!(stderr.contains(message), "{arg}: {stderr}");
     }
 }
+
+/// `file()` and `templatefile()` paths are relative to the root module's
+/// directory, as Terraform runs there: checking the fixture from the
+/// repository root reads the same definition as checking it from inside.
+#[test]
+fn file_paths_are_relative_to_the_root_module_wherever_the_check_runs() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let case = "fixtures/missing-invoker-grant/workflow-file-relative-to-root";
+    let from_inside = rules_found(&repo.join(case), &["."]);
+    let from_top = rules_found(repo, &[case]);
+    assert_eq!(from_inside, ["missing-invoker-grant"]);
+    assert_eq!(from_top, from_inside);
+}

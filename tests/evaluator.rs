@@ -85,6 +85,8 @@ fn eval_all(exprs: &[&str]) -> Vec<Value> {
     let ws = load::load(
         &[d.path().to_path_buf()],
         &LoadOptions {
+            cwd: d.path(),
+            source_root: d.path(),
             exclude: &exclude,
             var_files: &[],
             keep_body: runwarden::provider::keeps_body,
@@ -298,4 +300,28 @@ fn json_documents_keep_their_references() {
         panic!("{back:?}")
     };
     assert_eq!(m["m"], r("google_service_account.random", "email"));
+}
+
+#[test]
+fn file_digests_hash_the_raw_bytes_of_the_file() {
+    let got = eval_all(&[
+        r#"filesha256("main.tf")"#,
+        r#"sha256(file("main.tf"))"#,
+        r#"filemd5("./main.tf")"#,
+        r#"md5(file("main.tf"))"#,
+        r#"filebase64sha512("main.tf")"#,
+        r#"base64sha512(file("main.tf"))"#,
+    ]);
+    for pair in got.chunks(2) {
+        assert!(
+            matches!(&pair[0], Value::String(s) if !s.is_empty()),
+            "{:?}",
+            pair[0]
+        );
+        assert_eq!(pair[0], pair[1]);
+    }
+    assert!(!matches!(
+        eval(r#"filesha1("missing.tf")"#),
+        Value::String(_)
+    ));
 }

@@ -55,6 +55,9 @@ fn run_in(dir: &Path, args: &[&str]) -> (String, String, i32) {
         .unwrap()
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // SARIF and annotation paths are relative to the repository root:
+        // the case directory stands for it, wherever the checkout is.
+        .env("GITHUB_WORKSPACE", dir)
         .env_remove("TF_VAR_public")
         .args(args)
         .output()
@@ -797,4 +800,92 @@ fn modules_not_loaded_are_in_every_format() {
     assert!(err.contains("2 finding(s) not recorded"), "{err}");
     let b: Value = serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
     assert_eq!(b["findings"], serde_json::json!([]));
+}
+
+/// A root in `envs/prod` calling `../../modules/run`, checked from the root's
+/// directory: JSON and human reports name the module's file relative to the
+/// current directory (`../../`), SARIF and GitHub annotations relative to the
+/// repository root, whether that is found by `.git` or `$GITHUB_WORKSPACE`.
+#[test]
+fn paths_are_relative_to_the_current_directory_and_the_repository_root() {
+    let repo = tempfile::tempdir().unwrap();
+    let prod = repo.path().join("envs/prod");
+    let module = repo.path().join("modules/run");
+    std::fs::create_dir_all(&prod).unwrap();
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(
+        prod.join("main.tf"),
+        "module \"api\" {\n  source = \"../../modules/run\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        module.join("main.tf"),
+        r#"resource "google_cloud_run_v2_service" "api" {
+  name     = "api"
+  location = "europe-west1"
+  template {}
+}
+
+resource "google_cloud_run_v2_service_iam_member" "public" {
+  name     = google_cloud_run_v2_service.api.name
+  location = google_cloud_run_v2_service.api.location
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+"#,
+    )
+    .unwrap();
+    let run = |format: &str, workspace: Option<&Path>| {
+        let mut cmd = Command::cargo_bin("runwarden").unwrap();
+        cmd.current_dir(&prod)
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_WORKSPACE");
+        if let Some(w) = workspace {
+            cmd.env("GITHUB_WORKSPACE", w);
+        }
+        let out = cmd
+            .args(["check", ".", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sarif_uri = |text: &str| {
+        let doc: Value = serde_json::from_str(text).unwrap();
+        doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone()
+    };
+
+    // No repository: the current directory is the root of SARIF paths, and
+    // the module's file lies outside it (an absolute file URI).
+    let json: Value = serde_json::from_str(&run("json", None)).unwrap();
+    assert_eq!(json["findings"][0]["file"], "../../modules/run/main.tf");
+    assert_eq!(json["findings"][0]["root"], ".");
+    assert!(run("human", None).contains("../../modules/run/main.tf:"));
+    let outside = sarif_uri(&run("sarif", None));
+    assert!(
+        outside["uri"].as_str().unwrap().starts_with("file:///"),
+        "{outside}"
+    );
+    assert!(outside.get("uriBaseId").is_none());
+
+    // $GITHUB_WORKSPACE at the top: paths from there.
+    let uri = sarif_uri(&run("sarif", Some(repo.path())));
+    assert_eq!(uri["uri"], "modules/run/main.tf");
+    assert_eq!(uri["uriBaseId"], "%SRCROOT%");
+    assert!(run("github", Some(repo.path())).contains("::error file=modules/run/main.tf,line=11,"),);
+    // A workspace the current directory is not in is ignored.
+    let elsewhere = tempfile::tempdir().unwrap();
+    assert!(
+        sarif_uri(&run("sarif", Some(elsewhere.path())))["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("file:///")
+    );
+
+    // A checkout (.git) at the top: the same paths without the variable.
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    assert_eq!(sarif_uri(&run("sarif", None))["uri"], "modules/run/main.tf");
+    assert!(run("github", None).contains("::error file=modules/run/main.tf,line=11,"));
+    let json: Value = serde_json::from_str(&run("json", None)).unwrap();
+    assert_eq!(json["findings"][0]["file"], "../../modules/run/main.tf");
 }

@@ -300,7 +300,8 @@ impl Evaluator<'_> {
     fn call(&self, name: &str, args: &[Expr], expand_final: bool, ctx: &Ctx, span: Span) -> Value {
         let name = name.strip_prefix("provider::terraform::").unwrap_or(name);
         match name {
-            "file" | "templatefile" | "filebase64" | "fileexists" => {
+            "file" | "templatefile" | "filebase64" | "fileexists" | "filemd5" | "filesha1"
+            | "filesha256" | "filesha512" | "filebase64sha256" | "filebase64sha512" => {
                 return self.read_file(name, args, ctx, span);
             }
             // Only evaluation errors are caught: a value known after apply
@@ -341,11 +342,12 @@ impl Evaluator<'_> {
         funcs::call(name, vals, span)
     }
 
-    /// `file(path)`, `filebase64(path)`, `fileexists(path)` and
-    /// `templatefile(path, vars)`: the file is read (workflow definitions,
+    /// `file(path)`, `filebase64(path)`, `fileexists(path)`, the `file*sha*`
+    /// / `filemd5` digests and `templatefile(path, vars)`: the file is read (workflow definitions,
     /// OpenAPI documents and policies often live beside the module); paths
-    /// are relative to the working directory, as in Terraform, and confined
-    /// to the analysed tree.
+    /// are relative to the root module's directory (where Terraform runs,
+    /// whatever directory runwarden runs in) and confined to the analysed
+    /// tree.
     fn read_file(&self, name: &str, args: &[Expr], ctx: &Ctx, span: Span) -> Value {
         let Some(path_expr) = args.first() else {
             return Value::error(format!("{name}() needs a path"), span);
@@ -359,7 +361,7 @@ impl Evaluator<'_> {
             }
         };
         // Confined to the analysed tree (files.rs).
-        let (tree, cwd) = (&self.ws.tree, &self.ws.cwd);
+        let (tree, cwd) = (&self.ws.tree, &self.ws.modules[self.root].dir);
         if name == "fileexists" {
             return match files::exists(tree, cwd, &path) {
                 Ok(b) => Value::Bool(b),
@@ -370,6 +372,13 @@ impl Evaluator<'_> {
             Ok(b) => b,
             Err(refused) => return Value::Unknown(refused.unknown(name, span)),
         };
+        // filemd5(path) is md5(file(path)) on the raw bytes, and so on.
+        if let Some(digest) = name
+            .strip_prefix("file")
+            .and_then(|h| funcs::hash_bytes(h, &bytes))
+        {
+            return Value::String(digest);
+        }
         if name == "filebase64" {
             return Value::String(funcs::base64_encode(&bytes));
         }

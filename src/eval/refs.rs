@@ -44,9 +44,12 @@ impl Evaluator<'_> {
                 ),
             },
             "path" => {
+                // As Terraform, which runs in the root module's directory:
+                // path.module relative to it, path.root ".", path.cwd absolute.
+                let root_dir = &self.ws.modules[self.root].dir;
                 let dir = match attr(0) {
-                    Some("module") => crate::load::display_path(&self.ws.cwd, &module.dir),
-                    Some("root") => self.ws.modules[self.root].display.clone(),
+                    Some("module") => crate::load::display_path(root_dir, &module.dir),
+                    Some("cwd") => root_dir.to_string_lossy().replace('\\', "/"),
                     _ => ".".to_string(),
                 };
                 (Value::String(dir), 1)

@@ -41,7 +41,7 @@ pub fn render(a: &Analysis, opts: &GithubOptions) -> String {
         }
         out.push_str(&format!(
             "::{command} file={},line={},endLine={},col={},endColumn={},title={}::{}\n",
-            escape_property(&printable(l.file)),
+            escape_property(&printable(&l.source)),
             l.line,
             l.end_line,
             l.column,

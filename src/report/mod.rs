@@ -19,6 +19,8 @@ use std::borrow::Cow;
 pub struct Located<'a> {
     pub finding: &'a Finding,
     pub file: &'a str,
+    /// The file relative to the repository root (SARIF, GitHub annotations).
+    pub source: String,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -33,6 +35,7 @@ pub fn locate<'a>(a: &'a Analysis, f: &'a Finding) -> Located<'a> {
     Located {
         finding: f,
         file: &file.display,
+        source: a.ws.source_path(file),
         line,
         column,
         end_line,

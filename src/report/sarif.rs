@@ -104,7 +104,7 @@ fn result(a: &Analysis, f: &Finding) -> Value {
     let l = locate(a, f);
     let mut location = json!({
         "physicalLocation": {
-            "artifactLocation": artifact(l.file),
+            "artifactLocation": artifact(&l.source),
             "region": {
                 "startLine": l.line,
                 "startColumn": l.column,
@@ -165,7 +165,7 @@ fn result(a: &Analysis, f: &Finding) -> Value {
                 "id": i + 1,
                 "message": { "text": addr },
                 "physicalLocation": {
-                    "artifactLocation": artifact(&file.display),
+                    "artifactLocation": artifact(&a.ws.source_path(file)),
                     "region": {
                         "startLine": line,
                         "startColumn": column,
@@ -219,7 +219,7 @@ fn unloaded_notifications(a: &Analysis) -> Option<Value> {
                 "message": { "text": format!("{} (root {}) was not loaded: {}", u.address, a.root_display(*root), u.reason) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": artifact(&file.display),
+                        "artifactLocation": artifact(&a.ws.source_path(file)),
                         "region": {
                             "startLine": line,
                             "startColumn": column,
