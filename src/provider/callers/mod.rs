@@ -2,6 +2,7 @@
 //! turning a resource instance into [`RawCaller`]s. The shared parts
 //! (token blocks, identities, URL targets) live here.
 
+mod embedded;
 mod eventarc;
 mod iap;
 mod pubsub;
