@@ -30,6 +30,14 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 } else {
                     continue;
                 }
+            } else if c.kind.external() {
+                match ingress {
+                    Ingress::Internal => format!(
+                        "its requests come from outside the project's network, and {} is not among the Google products that ingress counts as internal",
+                        c.kind.noun()
+                    ),
+                    _ => "its requests come neither from the project's network nor through a Cloud Load Balancer".to_string(),
+                }
             } else if let (Some(cp), Some(sp)) = (c.project.known(), s.project.known()) {
                 if cp != sp {
                     format!(
@@ -57,7 +65,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     c.kind.noun()
                 ),
             );
-            f.help = Some("call the service from the same project through its run.app URL, or allow the traffic path (ingress all, or internal-and-cloud-load-balancing behind a load balancer)".into());
+            f.help = Some(match c.kind {
+                CallerKind::ApiGateway => "set the service's ingress to all (INGRESS_TRAFFIC_ALL): the gateway's identity token and a roles/run.invoker grant to its service account keep the service private".into(),
+                CallerKind::FirebaseHosting => "a service behind a Firebase Hosting rewrite needs ingress all (INGRESS_TRAFFIC_ALL)".into(),
+                _ => "call the service from the same project through its run.app URL, or allow the traffic path (ingress all, or internal-and-cloud-load-balancing behind a load balancer)".into(),
+            });
             out.push(f);
         }
     }

@@ -46,12 +46,37 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
         if c.action != Action::Invoke || c.token == Token::Oidc {
             continue;
         }
+        if c.targets.is_empty() && c.kind.always_cloud_run() {
+            // A Cloud Run service it names, but not one of this configuration.
+            let why = match &c.target_unknown {
+                Some(u) => u.reason(),
+                None => format!("{} is not a service of this configuration", c.target_text),
+            };
+            let mut f = cc::finding(
+                &RULE,
+                c,
+                c.target_span,
+                None,
+                format!(
+                    "cannot tell which Cloud Run service {} {} sends requests to ({why}): whether it admits requests without an identity token was not checked",
+                    c.kind.noun(),
+                    c.address
+                ),
+            );
+            f.severity = Severity::Note;
+            out.push(f);
+            continue;
+        }
         for &t in &c.targets {
             let s = &model.services[t];
-            let what = if c.token == Token::OAuth {
-                "an OAuth access token (Cloud Run accepts only OIDC identity tokens)"
-            } else {
-                "no identity token"
+            let what = match (c.token, c.kind) {
+                (Token::OAuth, _) => {
+                    "an OAuth access token (Cloud Run accepts only OIDC identity tokens)"
+                }
+                (_, CallerKind::ApiGateway) => {
+                    "no identity token (its x-google-backend sets disable_auth: true)"
+                }
+                _ => "no identity token",
             };
             let (mut severity, mut why) =
                 match crate::authz::may(model, t, &Identity::None, &c.action) {
@@ -82,6 +107,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             f.severity = severity;
             f.help = Some(match c.kind {
                 CallerKind::Workflow => "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account".into(),
+                CallerKind::ApiGateway => "remove `disable_auth: true` from the x-google-backend, so that the gateway sends an identity token of gateway_config.backend_config.google_service_account, and grant that account roles/run.invoker on the service".into(),
+                CallerKind::FirebaseHosting => "Firebase Hosting never sends an identity token: a service behind a Hosting rewrite must admit unauthenticated requests (allUsers with roles/run.invoker, or invoker_iam_disabled = true), so serve only public content through the rewrite, or call the service another way".into(),
                 _ => "add an oidc_token { service_account_email = ... } block and grant that service account roles/run.invoker on the service".into(),
             });
             out.push(f);

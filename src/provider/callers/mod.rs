@@ -55,6 +55,7 @@ impl Res<'_, '_> {
             project: self.project(),
             span: self.span,
             module_spans: self.module_spans.clone(),
+            related: Vec::new(),
         }
     }
 }
