@@ -2,6 +2,7 @@
 //! turning a resource instance into [`RawCaller`]s. The shared parts
 //! (token blocks, identities, URL targets) live here.
 
+mod api_gateway;
 mod embedded;
 mod eventarc;
 mod iap;
@@ -30,6 +31,7 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
         "google_cloud_tasks_queue" => tasks::read(res, root),
         "google_eventarc_trigger" => eventarc::read(res, root),
         "google_workflows_workflow" => workflows::read(res, root),
+        "google_api_gateway_api_config" => api_gateway::read(res, root),
         _ => Vec::new(),
     }
 }
