@@ -70,6 +70,7 @@ pub const KINDS: &[(&str, Reads)] = &[
     ("google_eventarc_trigger", Reads::Caller),
     ("google_workflows_workflow", Reads::Caller),
     ("google_api_gateway_api_config", Reads::Caller),
+    ("google_firebase_hosting_version", Reads::Caller),
     ("google_compute_region_network_endpoint_group", Reads::Neg),
     ("google_compute_backend_service", Reads::Backend),
     ("google_compute_region_backend_service", Reads::Backend),

@@ -5,6 +5,7 @@
 mod api_gateway;
 mod embedded;
 mod eventarc;
+mod firebase;
 mod iap;
 mod pubsub;
 mod scheduler;
@@ -32,6 +33,7 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
         "google_eventarc_trigger" => eventarc::read(res, root),
         "google_workflows_workflow" => workflows::read(res, root),
         "google_api_gateway_api_config" => api_gateway::read(res, root),
+        "google_firebase_hosting_version" => firebase::read(res, root),
         _ => Vec::new(),
     }
 }
