@@ -71,6 +71,7 @@ pub const KINDS: &[(&str, Reads)] = &[
     ("google_workflows_workflow", Reads::Caller),
     ("google_api_gateway_api_config", Reads::Caller),
     ("google_firebase_hosting_version", Reads::Caller),
+    ("google_bigquery_routine", Reads::Caller),
     ("google_compute_region_network_endpoint_group", Reads::Neg),
     ("google_compute_backend_service", Reads::Backend),
     ("google_compute_region_backend_service", Reads::Backend),
@@ -94,6 +95,8 @@ const REFERENCED: &[&str] = &[
     "google_iap_",
     "google_cloud_run",
     "google_cloudfunctions",
+    // A remote function's connection named by its full name.
+    "google_bigquery_connection",
 ];
 
 /// What the model reads from resource type `rtype`, if anything.

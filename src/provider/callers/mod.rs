@@ -3,6 +3,7 @@
 //! (token blocks, identities, URL targets) live here.
 
 mod api_gateway;
+mod bigquery;
 mod embedded;
 mod eventarc;
 mod firebase;
@@ -34,6 +35,7 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
         "google_workflows_workflow" => workflows::read(res, root),
         "google_api_gateway_api_config" => api_gateway::read(res, root),
         "google_firebase_hosting_version" => firebase::read(res, root),
+        "google_bigquery_routine" => bigquery::read(res, root),
         _ => Vec::new(),
     }
 }
