@@ -201,6 +201,7 @@ fn read(res: &Res, what: Reads, root: usize, facts: &mut RootFacts) {
                 ));
             }
             facts.callers.extend(callers::env_urls(res, root, &s));
+            facts.callers.extend(callers::event_trigger(res, root, &s));
             facts.services.push(s);
         }
         Reads::Grant => iam::read(res, root, &mut facts.grants),

@@ -7,6 +7,7 @@ mod bigquery;
 mod embedded;
 mod eventarc;
 mod firebase;
+mod function_trigger;
 mod iap;
 mod pubsub;
 mod scheduler;
@@ -14,6 +15,7 @@ mod service_env;
 mod tasks;
 mod workflows;
 
+pub use function_trigger::event_trigger;
 pub use iap::iap;
 pub use service_env::env_urls;
 
