@@ -1,39 +1,38 @@
 //! Baselines (`--write-baseline FILE`, `--baseline FILE`): the findings a team
 //! has accepted for now, recorded by rule + resource address + fingerprint so
-//! that moving code does not bring them back, and matched by count so that
-//! fixing one finding does not hide a new one with the same key.
+//! that moving code or rewording a message does not bring them back, and
+//! matched by count so that fixing one finding does not hide a new one with
+//! the same key.
 //!
-//! The fingerprint is also SARIF's `partialFingerprints`: one notion of "the
-//! same finding" across formats.
+//! The fingerprint is SARIF's `partialFingerprints` too (`crate::fingerprint`):
+//! one notion of "the same finding" across formats. Findings that say part of
+//! the configuration was not seen (parse errors, modules not loaded) are never
+//! recorded nor hidden.
+//!
+//! Version 1 files (fingerprints that hashed the message) are still read, and
+//! matched with that recipe, for one release.
 
 use crate::check::Analysis;
-use crate::rules::Finding;
+use crate::rules::{Finding, is_blind_spot};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Version of the baseline file format.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the baseline file format written.
+pub const FORMAT_VERSION: u32 = 2;
 
-/// A stable identity for a finding: rule, root module, resource address and
-/// message, never a line or column. Findings without a resource address
-/// (parse errors, broken suppressions) also hash their file, since the address
-/// cannot tell two of them apart.
-pub fn fingerprint(a: &Analysis, f: &Finding) -> String {
-    let mut h = Sha256::new();
-    for part in [f.rule.id, a.root_display(f.root), &f.resource, &f.message] {
-        h.update(part.as_bytes());
-        h.update([0u8]);
+/// The version-1 fingerprint: rule id, root module, resource address and
+/// message (and the file, for findings without an address).
+fn fingerprint_v1(a: &Analysis, f: &Finding) -> String {
+    let file = match a.ws.files.get(f.span.file as usize) {
+        Some(file) if f.resource.is_empty() => file.display.as_str(),
+        _ => "",
+    };
+    let mut parts = vec![f.rule.id, a.root_display(f.root), &f.resource, &f.message];
+    if f.resource.is_empty() && !file.is_empty() {
+        parts.push(file);
     }
-    if f.resource.is_empty()
-        && let Some(file) = a.ws.files.get(f.span.file as usize)
-    {
-        h.update(file.display.as_bytes());
-        h.update([0u8]);
-    }
-    let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    crate::fingerprint::digest(&parts)
 }
 
 /// One accepted finding. `rule`, `resource` and `fingerprint` are the key;
@@ -77,12 +76,13 @@ pub enum BaselineError {
 
 type Key = (String, String, String);
 
-fn key_of(a: &Analysis, f: &Finding) -> Key {
-    (
-        f.rule.name.to_string(),
-        f.resource.clone(),
-        fingerprint(a, f),
-    )
+fn key_of(a: &Analysis, f: &Finding, version: u32) -> Key {
+    let fingerprint = if version == 1 {
+        fingerprint_v1(a, f)
+    } else {
+        f.fingerprint.clone()
+    };
+    (f.rule.name.to_string(), f.resource.clone(), fingerprint)
 }
 
 /// The baseline recording every finding of `a` that is not suppressed.
@@ -90,13 +90,13 @@ pub fn build(a: &Analysis) -> Baseline {
     let mut findings: Vec<Entry> = a
         .findings
         .iter()
-        .filter(|f| f.suppressed.is_none())
+        .filter(|f| f.suppressed.is_none() && !is_blind_spot(f.rule))
         .map(|f| {
             let loc = crate::report::locate(a, f);
             Entry {
                 rule: f.rule.name.to_string(),
                 resource: f.resource.clone(),
-                fingerprint: fingerprint(a, f),
+                fingerprint: f.fingerprint.clone(),
                 id: f.rule.id.to_string(),
                 root: loc.root.to_string(),
                 message: f.message.clone(),
@@ -143,16 +143,18 @@ pub fn write(path: &Path, b: &Baseline) -> Result<(), BaselineError> {
 
 pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::load::read::read_regular(path, crate::load::read::MAX_SOURCE_BYTES)
         .map_err(|e| BaselineError::Read(shown.clone(), e.to_string()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| BaselineError::Invalid(shown.clone(), "invalid UTF-8".into()))?;
     parse(&text).map_err(|e| BaselineError::Invalid(shown, e))
 }
 
 pub fn parse(text: &str) -> Result<Baseline, String> {
     let b: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if b.version != FORMAT_VERSION {
+    if b.version != FORMAT_VERSION && b.version != 1 {
         return Err(format!(
-            "version {} is not supported (this runwarden writes version {FORMAT_VERSION})",
+            "version {} is not supported (this runwarden reads versions 1 and {FORMAT_VERSION})",
             b.version
         ));
     }
@@ -166,7 +168,8 @@ pub fn parse(text: &str) -> Result<Baseline, String> {
 
 /// Drops the findings the baseline accounts for from `a.findings` and returns
 /// how many were dropped. Each baseline entry absorbs at most one finding, so
-/// two findings with one entry's key leave one of them reported.
+/// two findings with one entry's key leave one of them reported. Parse
+/// errors and unloaded modules are always reported, whatever the file says.
 pub fn apply(a: &mut Analysis, b: &Baseline) -> usize {
     let mut budget: BTreeMap<Key, usize> = BTreeMap::new();
     for e in &b.findings {
@@ -180,10 +183,10 @@ pub fn apply(a: &mut Analysis, b: &Baseline) -> usize {
         .findings
         .iter()
         .map(|f| {
-            if f.suppressed.is_some() {
+            if f.suppressed.is_some() || is_blind_spot(f.rule) {
                 return true;
             }
-            match budget.get_mut(&key_of(a, f)) {
+            match budget.get_mut(&key_of(a, f, b.version)) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     false

@@ -63,6 +63,9 @@ pub struct Analysis {
     pub rules_run: Vec<&'static Rule>,
     /// Findings left out because a `--baseline` accounts for them.
     pub baselined: usize,
+    /// Module calls whose module was not read, by root index (whatever rules
+    /// are selected: reports list what was not seen).
+    pub unloaded: Vec<(usize, load::UnloadedCall)>,
 }
 
 impl Analysis {
@@ -150,6 +153,10 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             keep_body: crate::provider::keeps_body,
         },
     )?;
+    // A plan alone is the configuration: paths holding no .tf file are normal.
+    if plan.is_some() && ws.roots.is_empty() {
+        ws.nothing_to_check.clear();
+    }
     // With Terraform sources, the plan supplies their variables (and its
     // changes); alone, its resource instances are the configuration.
     let plan_file = plan.as_ref().map(|p| {
@@ -176,6 +183,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             timings,
             rules_run: Vec::new(),
             baselined: 0,
+            unloaded: Vec::new(),
         });
     }
     let started = std::time::Instant::now();
@@ -237,6 +245,41 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
             findings.push(f);
         }
     }
+    let unloaded: Vec<(usize, load::UnloadedCall)> = model
+        .roots
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            load::unloaded_calls(&ws, r.module)
+                .into_iter()
+                .map(move |u| (i, u))
+        })
+        .collect();
+    if enabled("module-not-loaded") {
+        for (root, u) in &unloaded {
+            let mut f = Finding::new(
+                rules::module_not_loaded(),
+                u.span,
+                *root,
+                &u.address,
+                format!(
+                    "{} was not loaded, so nothing in it was analyzed: {}",
+                    u.address, u.reason
+                ),
+            )
+            .keyed(&u.source);
+            f.anchors = u.call_spans.clone();
+            f.help = Some(
+                if load::local_source(std::path::Path::new(""), &u.source).is_some() {
+                    "a local source is a directory of .tf files, relative to the calling module"
+                        .into()
+                } else {
+                    "`terraform init -backend=false` installs modules without credentials or state; runwarden then reads them from .terraform/modules".into()
+                },
+            );
+            findings.push(f);
+        }
+    }
     suppress::apply(&mut findings, &sups, &ws.files);
     for f in findings.iter_mut() {
         if let Some(sev) = cfg.rules.get(f.rule.name).and_then(|r| r.severity) {
@@ -268,6 +311,11 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     };
     findings.sort_by_cached_key(key);
     findings.dedup_by(|a, b| key(a) == key(b));
+    crate::fingerprint::assign(
+        &mut findings,
+        |r| model.roots.get(r).map_or(".", |r| r.display.as_str()),
+        |f| ws.files[f as usize].display.as_str(),
+    );
     timings.push(("rules+suppressions", started.elapsed()));
     Ok(Analysis {
         ws,
@@ -277,6 +325,7 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         timings,
         rules_run,
         baselined: 0,
+        unloaded,
     })
 }
 
@@ -300,19 +349,6 @@ fn file_problems(ws: &Workspace, model: &AccessModel) -> Vec<FileProblem> {
                 root: root_of_file(ws, model, i as u32),
                 span: e.span,
                 message: format!("cannot parse {}: {}", f.display, e.message),
-            });
-        }
-    }
-    for (display, msg) in &ws.unreadable {
-        if let Some(i) = ws.files.iter().position(|f| &f.display == display) {
-            out.push(FileProblem {
-                root: root_of_file(ws, model, i as u32),
-                span: crate::syntax::Span {
-                    file: i as u32,
-                    start: 0,
-                    end: 0,
-                },
-                message: format!("cannot read {display}: {msg}"),
             });
         }
     }

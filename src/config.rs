@@ -75,7 +75,9 @@ pub fn find(paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
         while let Some(d) = dir {
             for name in FILE_NAMES {
                 let c = d.join(name);
-                if c.is_file() {
+                // Whatever it is (a FIFO, a dangling link): reading it says
+                // what is wrong, rather than a gate silently unconfigured.
+                if std::fs::symlink_metadata(&c).is_ok_and(|m| !m.is_dir()) {
                     return Some(c);
                 }
             }
@@ -87,8 +89,10 @@ pub fn find(paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::load::read::read_regular(path, crate::load::read::MAX_SOURCE_BYTES)
         .map_err(|e| ConfigError::Read(shown.clone(), e.to_string()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| ConfigError::Invalid(shown.clone(), "invalid UTF-8".into()))?;
     let mut c: Config =
         toml::from_str(&text).map_err(|e| ConfigError::Invalid(shown.clone(), e.to_string()))?;
     for name in c.select.iter().chain(&c.ignore).flatten() {

@@ -92,8 +92,8 @@ pub fn read(arg: &str, cwd: &Path) -> Result<LiveFile, LiveError> {
     };
     let abs = normalize(cwd, Path::new(file));
     let display = display_path(cwd, &abs);
-    let bytes =
-        std::fs::read(&abs).map_err(|e| LiveError::Read(file.to_string(), e.to_string()))?;
+    let bytes = crate::load::read::read_regular(&abs, crate::load::read::MAX_EXPORT_BYTES)
+        .map_err(|e| LiveError::Read(file.to_string(), e.to_string()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| LiveError::Json(display.clone(), 1, "invalid UTF-8".into()))?;
     let mut out = LiveFile {

@@ -2,6 +2,13 @@
 //! Terraform file (in parallel), group files into modules, load the local and
 //! installed child modules they call, and pick the root modules.
 
+mod context;
+mod overrides;
+pub mod read;
+mod unloaded;
+
+pub use unloaded::{UnloadedCall, unloaded_calls};
+
 use crate::syntax::{Attribute, Block, FileId, SourceFile};
 use globset::GlobSet;
 use rayon::prelude::*;
@@ -53,6 +60,8 @@ pub struct ModuleConfig {
     pub tfvars: Vec<FileId>,
     /// `.terraform/modules/modules.json` of this directory: call key -> dir.
     pub installed: BTreeMap<String, PathBuf>,
+    /// Why that manifest exists but could not be used.
+    pub manifest_problem: Option<String>,
 }
 
 impl ModuleConfig {
@@ -73,8 +82,11 @@ pub struct Workspace {
     pub modules: Vec<ModuleConfig>,
     pub module_by_dir: HashMap<PathBuf, ModuleId>,
     pub roots: Vec<ModuleId>,
-    /// Files that could not be read: (path shown, message).
-    pub unreadable: Vec<(String, String)>,
+    /// Paths given that hold nothing to check: (path shown, why).
+    pub nothing_to_check: Vec<(String, String)>,
+    /// Real paths of the analysed tree (the PATH arguments and the
+    /// repositories holding them): what `file()` may read.
+    pub tree: Vec<PathBuf>,
     /// Extra var files (`--var-file`) parsed like tfvars, in command-line order.
     pub var_files: Vec<FileId>,
 }
@@ -89,10 +101,21 @@ pub struct LoadOptions<'a> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{0}: no such file or directory")]
-    Missing(String),
+    #[error("{0}: {1}")]
+    Missing(String, String),
     #[error("cannot read var file {0}: {1}")]
     VarFile(String, String),
+    /// Files or directories that could not be read: (path shown, why). The
+    /// analysis would be incomplete, so there is none.
+    #[error("{}", unreadable_lines(.0))]
+    Unreadable(Vec<(String, String)>),
+}
+
+fn unreadable_lines(list: &[(String, String)]) -> String {
+    list.iter()
+        .map(|(path, why)| format!("cannot read {path}: {why}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Lexically normalised absolute path (no symlink resolution).
@@ -139,24 +162,258 @@ fn skipped_dir(name: &str) -> bool {
     name.starts_with('.') && name != "." && name != ".."
 }
 
-/// Lists the Terraform files of one directory (not recursive), sorted.
-fn dir_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
-        .map(|e| e.path())
-        .filter(|p| {
-            let n = p
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            is_config_file(&n) || is_tfvars_file(&n)
-        })
-        .collect();
+/// Names runwarden accepts as a file argument: configuration, and variable
+/// files (a `prod.tfvars` belongs to its module even when only `--var-file`
+/// reads it).
+fn is_terraform_name(name: &str) -> bool {
+    is_config_file(name) || name.ends_with(".tfvars") || name.ends_with(".tfvars.json")
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn excluded(opts: &LoadOptions, cwd: &Path, path: &Path) -> bool {
+    opts.exclude.is_match(display_path(cwd, path)) || opts.exclude.is_match(path)
+}
+
+/// The Terraform files of one directory (not recursive), sorted. Links are
+/// listed like files: reading them checks where they lead.
+fn dir_files(dir: &Path, cwd: &Path) -> Result<Vec<PathBuf>, (String, String)> {
+    let unreadable = |e: std::io::Error| (display_path(cwd, dir), e.to_string());
+    let mut v = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let entry = entry.map_err(unreadable)?;
+        if entry.file_type().map_err(unreadable)?.is_dir() {
+            continue;
+        }
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if is_config_file(&name) || is_tfvars_file(&name) {
+            v.push(entry.path());
+        }
+    }
     v.sort();
-    v
+    Ok(v)
+}
+
+/// The real directory of a PATH argument and the repository holding it (the
+/// nearest directory at or above it with `.git`): where `file()` may read.
+fn tree_of(dir: &Path) -> Vec<PathBuf> {
+    let Ok(real) = std::fs::canonicalize(dir) else {
+        return Vec::new();
+    };
+    let mut out = vec![real.clone()];
+    if let Some(repo) = real.ancestors().find(|d| d.join(".git").exists()) {
+        out.push(repo.to_path_buf());
+    }
+    out
+}
+
+/// Module directories and their files found from the PATH arguments.
+#[derive(Default)]
+struct Discovered {
+    dirs: BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// Directories of file arguments (pre-commit): their callers are looked up.
+    file_dirs: BTreeSet<PathBuf>,
+    errors: Vec<(String, String)>,
+}
+
+/// What a walk of a directory found.
+#[derive(Default)]
+pub(crate) struct Walked {
+    /// Configuration and auto-loaded variable files, in walk order.
+    pub files: Vec<PathBuf>,
+    /// Configuration files kept, and removed by `exclude`.
+    pub configs: usize,
+    pub dropped: usize,
+}
+
+/// Walks `root` for Terraform files, skipping hidden directories. A link to
+/// a directory is followed when it leads out of `root` into the analysed
+/// tree; into `root` it is walked there already (a loop, or a second name);
+/// out of the tree it is an error, like any input that cannot be read.
+/// Errors are (path shown, why).
+pub(crate) fn walk_tree(
+    root: &Path,
+    cwd: &Path,
+    opts: &LoadOptions,
+    tree: &[PathBuf],
+    errors: &mut Vec<(String, String)>,
+) -> Walked {
+    let mut out = Walked::default();
+    let real_root = std::fs::canonicalize(root).ok();
+    let mut followed: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut queue = vec![root.to_path_buf()];
+    while let Some(start) = queue.pop() {
+        let walker = walkdir::WalkDir::new(&start)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().unwrap_or(&start);
+                    let why = err
+                        .io_error()
+                        .map_or_else(|| err.to_string(), |e| e.to_string());
+                    errors.push((display_path(cwd, path), why));
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let path = normalize(cwd, entry.path());
+            let name = entry.file_name().to_string_lossy();
+            let terraform = is_config_file(&name) || is_tfvars_file(&name);
+            // A link named like a Terraform file is read as one (and refused
+            // if it is a directory), as Terraform would.
+            if !terraform
+                && entry.path_is_symlink()
+                && std::fs::metadata(&path).is_ok_and(|m| m.is_dir())
+            {
+                let Ok(real) = std::fs::canonicalize(&path) else {
+                    continue;
+                };
+                if real_root.as_ref().is_some_and(|r| real.starts_with(r)) {
+                    continue;
+                }
+                if !read::within(&real, tree) {
+                    let why = read::ReadError::Outside(real.to_string_lossy().into_owned());
+                    errors.push((display_path(cwd, &path), why.to_string()));
+                } else if followed.insert(real) && !skipped_dir(&file_name(&path)) {
+                    queue.push(path);
+                }
+                continue;
+            }
+            if !terraform {
+                continue;
+            }
+            let config = is_config_file(&name);
+            if excluded(opts, cwd, &path) {
+                out.dropped += usize::from(config);
+                continue;
+            }
+            out.configs += usize::from(config);
+            out.files.push(path);
+        }
+    }
+    out
+}
+
+/// Finds the modules named by `paths`. A directory is walked; a file stands
+/// for the module (directory) it belongs to.
+fn discover(
+    ws: &mut Workspace,
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+) -> Result<Discovered, LoadError> {
+    let cwd = ws.cwd.clone();
+    let mut found = Discovered::default();
+    for p in paths {
+        let abs = normalize(&cwd, p);
+        let shown = display_path(&cwd, &abs);
+        let meta = std::fs::metadata(&abs)
+            .map_err(|e| LoadError::Missing(p.display().to_string(), e.to_string()))?;
+        if meta.is_dir() {
+            ws.tree.extend(tree_of(&abs));
+            let walked = walk_tree(&abs, &cwd, opts, &ws.tree, &mut found.errors);
+            for f in walked.files {
+                let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
+                found.dirs.entry(dir).or_default().push(f);
+            }
+            match (walked.configs, walked.dropped) {
+                (0, 0) => ws.nothing_to_check.push((
+                    shown,
+                    "no Terraform files (.tf, .tf.json) in it or below".into(),
+                )),
+                (0, n) => ws.nothing_to_check.push((
+                    shown,
+                    format!("its {n} Terraform files are all excluded by the configuration"),
+                )),
+                _ => {}
+            }
+            continue;
+        }
+        // `exclude` applies to file arguments too: pre-commit passes every
+        // changed file, excluded ones included.
+        if excluded(opts, &cwd, &abs) {
+            continue;
+        }
+        if !meta.is_file() {
+            let why = read::ReadError::NotRegular(read::kind(meta.file_type()));
+            found.errors.push((shown, why.to_string()));
+            continue;
+        }
+        if !is_terraform_name(&file_name(&abs)) {
+            ws.nothing_to_check.push((
+                shown,
+                "not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json)".into(),
+            ));
+            continue;
+        }
+        let dir = abs
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.clone());
+        ws.tree.extend(tree_of(&dir));
+        if found.dirs.contains_key(&dir) {
+            found.file_dirs.insert(dir);
+            continue;
+        }
+        match dir_files(&dir, &cwd) {
+            Ok(files) => {
+                let files: Vec<PathBuf> = files
+                    .into_iter()
+                    .filter(|f| !excluded(opts, &cwd, f))
+                    .collect();
+                if !files.iter().any(|f| is_config_file(&file_name(f))) {
+                    ws.nothing_to_check.push((
+                        shown,
+                        "no .tf or .tf.json file in its directory: it belongs to no module".into(),
+                    ));
+                }
+                found.dirs.insert(dir.clone(), files);
+                found.file_dirs.insert(dir);
+            }
+            Err(e) => found.errors.push(e),
+        }
+    }
+    for files in found.dirs.values_mut() {
+        files.sort();
+        files.dedup();
+    }
+    ws.tree.sort();
+    ws.tree.dedup();
+    Ok(found)
+}
+
+/// Reads one configuration file of the module in (real) directory
+/// `real_dir`. A link may lead anywhere in the analysed tree or the module's
+/// own directory, never elsewhere (`/proc/kmsg` named `main.tf` blocks
+/// forever; `/proc/self/environ` would be printed in a snippet).
+fn read_source(
+    path: &Path,
+    real_dir: Option<&Path>,
+    tree: &[PathBuf],
+) -> Result<Vec<u8>, read::ReadError> {
+    if !std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return read::read_regular(path, read::MAX_SOURCE_BYTES);
+    }
+    let real = read::real_path(path)?;
+    if !real_dir.is_some_and(|d| real.starts_with(d)) && !read::within(&real, tree) {
+        return Err(read::ReadError::Outside(
+            real.to_string_lossy().into_owned(),
+        ));
+    }
+    read::read_regular(&real, read::MAX_SOURCE_BYTES)
 }
 
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadError> {
@@ -166,148 +423,42 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         ..Default::default()
     };
     // 1. Discover module directories and their files.
-    let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    for p in paths {
-        let abs = normalize(&cwd, p);
-        let meta =
-            std::fs::metadata(&abs).map_err(|_| LoadError::Missing(p.display().to_string()))?;
-        if meta.is_file() {
-            // `exclude` applies to file arguments too: pre-commit passes every
-            // changed file, excluded ones included.
-            if opts.exclude.is_match(display_path(&cwd, &abs)) || opts.exclude.is_match(&abs) {
-                continue;
-            }
-            let dir = abs
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| cwd.clone());
-            dirs.entry(dir.clone()).or_insert_with(|| dir_files(&dir));
-            continue;
-        }
-        let walker = walkdir::WalkDir::new(&abs)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                if e.depth() == 0 {
-                    return true;
-                }
-                let name = e.file_name().to_string_lossy();
-                !(e.file_type().is_dir() && skipped_dir(&name))
-            });
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    if let Some(path) = err.path() {
-                        ws.unreadable
-                            .push((display_path(&cwd, path), err.to_string()));
+    let Discovered {
+        mut dirs,
+        file_dirs,
+        mut errors,
+    } = discover(&mut ws, paths, opts)?;
+    // A file argument's module is analysed with the modules calling it.
+    if !file_dirs.is_empty() {
+        match context::callers(&file_dirs, &cwd, opts, &ws.tree) {
+            Ok(callers) => {
+                for dir in callers {
+                    if dirs.contains_key(&dir) {
+                        continue;
                     }
-                    continue;
+                    match dir_files(&dir, &cwd) {
+                        Ok(files) => {
+                            let files = files
+                                .into_iter()
+                                .filter(|f| !excluded(opts, &cwd, f))
+                                .collect();
+                            dirs.insert(dir, files);
+                        }
+                        Err(e) => errors.push(e),
+                    }
                 }
-            };
-            if entry.file_type().is_dir() {
-                continue;
             }
-            let name = entry.file_name().to_string_lossy();
-            if !(is_config_file(&name) || is_tfvars_file(&name)) {
-                continue;
-            }
-            let path = normalize(&cwd, entry.path());
-            let rel = display_path(&cwd, &path);
-            if opts.exclude.is_match(&rel) || opts.exclude.is_match(&path) {
-                continue;
-            }
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            dirs.entry(dir).or_default().push(path);
+            Err(e) => errors.extend(e),
         }
     }
     // Only directories holding configuration files are modules.
-    dirs.retain(|_, files| {
-        files
-            .iter()
-            .any(|f| is_config_file(&f.file_name().unwrap_or_default().to_string_lossy()))
-    });
+    dirs.retain(|_, files| files.iter().any(|f| is_config_file(&file_name(f))));
 
     // 2. Parse, then load child modules until closed.
     let mut pending: Vec<(PathBuf, Vec<PathBuf>)> = dirs.into_iter().collect();
     while !pending.is_empty() {
         let batch = std::mem::take(&mut pending);
-        for (dir, _) in &batch {
-            let id = ws.modules.len();
-            ws.module_by_dir.insert(dir.clone(), id);
-            ws.modules.push(ModuleConfig {
-                dir: dir.clone(),
-                display: display_path(&cwd, dir),
-                ..Default::default()
-            });
-        }
-        let all: Vec<(ModuleId, PathBuf)> = batch
-            .iter()
-            .flat_map(|(dir, files)| {
-                let id = ws.module_by_dir[dir];
-                files.iter().map(move |f| (id, f.clone()))
-            })
-            .collect();
-        let base = ws.files.len() as FileId;
-        type Parsed = (ModuleId, Result<SourceFile, (String, String)>);
-        let parsed: Vec<Parsed> = all
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, (module, path))| {
-                let display = display_path(&cwd, &path);
-                let r = match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        let mut file = SourceFile::parse(base + i as FileId, path, display, bytes);
-                        // Drop what the model never reads while still in parallel,
-                        // before every file of the batch is held at once.
-                        for block in &mut file.body.blocks {
-                            if block.kind == "resource"
-                                && block.labels.first().is_some_and(|t| !(opts.keep_body)(t))
-                            {
-                                slim(block);
-                            }
-                        }
-                        Ok(file)
-                    }
-                    Err(e) => Err((display, e.to_string())),
-                };
-                (module, r)
-            })
-            .collect();
-        for (module, r) in parsed {
-            let file = match r {
-                Ok(f) => f,
-                Err((display, msg)) => {
-                    ws.unreadable.push((display.clone(), msg));
-                    // Keep file ids dense: an empty placeholder.
-                    SourceFile::parse(
-                        ws.files.len() as FileId,
-                        display.clone().into(),
-                        display,
-                        Vec::new(),
-                    )
-                }
-            };
-            let id = ws.files.len() as FileId;
-            let name = file
-                .path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            ws.files.push(file);
-            if is_tfvars_file(&name) {
-                ws.modules[module].tfvars.push(id);
-            } else {
-                ws.modules[module].files.push(id);
-                absorb(&mut ws, module, id);
-            }
-        }
-        for (dir, _) in &batch {
-            let id = ws.module_by_dir[dir];
-            order_tfvars(&mut ws, id);
-            read_manifest(&mut ws.modules[id]);
-        }
+        parse_batch(&mut ws, &batch, opts, &mut errors);
         // Resolve calls; queue directories not loaded yet.
         let mut queued: BTreeSet<PathBuf> = BTreeSet::new();
         for (dir, _) in &batch {
@@ -320,17 +471,24 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             let installed: Vec<PathBuf> = ws.modules[id].installed.values().cloned().collect();
             for t in targets.into_iter().flatten().chain(installed) {
                 if !ws.module_by_dir.contains_key(&t) && t.is_dir() && queued.insert(t.clone()) {
-                    let files: Vec<PathBuf> = dir_files(&t)
-                        .into_iter()
-                        .filter(|f| {
-                            !opts.exclude.is_match(display_path(&cwd, f))
-                                && !opts.exclude.is_match(f)
-                        })
-                        .collect();
-                    pending.push((t, files));
+                    match dir_files(&t, &cwd) {
+                        Ok(files) => {
+                            let files = files
+                                .into_iter()
+                                .filter(|f| !excluded(opts, &cwd, f))
+                                .collect();
+                            pending.push((t, files));
+                        }
+                        Err(e) => errors.push(e),
+                    }
                 }
             }
         }
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(LoadError::Unreadable(errors));
     }
     for id in 0..ws.modules.len() {
         let dir = ws.modules[id].dir.clone();
@@ -340,11 +498,125 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             ws.modules[id].calls[c].target = target;
         }
     }
-    // 3. Roots: modules not called by another module. A file argument's
-    // directory is a root like any other: pre-commit passes every changed
-    // file, and a child module's file must not make the child a second root
-    // when its caller is in the same run (that would report its findings
-    // twice); when the caller is not, nothing calls it and it is a root.
+    // 3. Roots; 4. --var-file files.
+    ws.roots = pick_roots(&ws);
+    for vf in opts.var_files {
+        let abs = normalize(&cwd, vf);
+        let bytes = read::read_regular(&abs, read::MAX_SOURCE_BYTES)
+            .map_err(|e| LoadError::VarFile(vf.display().to_string(), e.to_string()))?;
+        let id = ws.files.len() as FileId;
+        ws.files.push(SourceFile::parse(
+            id,
+            abs.clone(),
+            display_path(&cwd, &abs),
+            bytes,
+        ));
+        ws.var_files.push(id);
+    }
+    Ok(ws)
+}
+
+/// Reads and parses the files of a batch of module directories (in
+/// parallel) and files their blocks into new modules.
+fn parse_batch(
+    ws: &mut Workspace,
+    batch: &[(PathBuf, Vec<PathBuf>)],
+    opts: &LoadOptions,
+    errors: &mut Vec<(String, String)>,
+) {
+    let cwd = ws.cwd.clone();
+    for (dir, _) in batch {
+        let id = ws.modules.len();
+        ws.module_by_dir.insert(dir.clone(), id);
+        ws.modules.push(ModuleConfig {
+            dir: dir.clone(),
+            display: display_path(&cwd, dir),
+            ..Default::default()
+        });
+    }
+    let all: Vec<(ModuleId, PathBuf, Option<PathBuf>)> = batch
+        .iter()
+        .flat_map(|(dir, files)| {
+            let id = ws.module_by_dir[dir];
+            let real_dir = std::fs::canonicalize(dir).ok();
+            files.iter().map(move |f| (id, f.clone(), real_dir.clone()))
+        })
+        .collect();
+    let base = ws.files.len() as FileId;
+    let tree = &ws.tree;
+    type Parsed = (ModuleId, Result<SourceFile, (String, String)>);
+    let parsed: Vec<Parsed> = all
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, (module, path, real_dir))| {
+            let display = display_path(&cwd, &path);
+            let r = match read_source(&path, real_dir.as_deref(), tree) {
+                Ok(bytes) => {
+                    let mut file = SourceFile::parse(base + i as FileId, path, display, bytes);
+                    // Drop what the model never reads while still in parallel,
+                    // before every file of the batch is held at once.
+                    for block in &mut file.body.blocks {
+                        if block.kind == "resource"
+                            && block.labels.first().is_some_and(|t| !(opts.keep_body)(t))
+                        {
+                            slim(block);
+                        }
+                    }
+                    Ok(file)
+                }
+                Err(e) => Err((display, e.to_string())),
+            };
+            (module, r)
+        })
+        .collect();
+    let mut overriding: Vec<(ModuleId, String, FileId)> = Vec::new();
+    for (module, r) in parsed {
+        let file = match r {
+            Ok(f) => f,
+            Err((display, msg)) => {
+                errors.push((display.clone(), msg));
+                // Keep file ids dense: an empty placeholder.
+                SourceFile::parse(
+                    ws.files.len() as FileId,
+                    display.clone().into(),
+                    display,
+                    Vec::new(),
+                )
+            }
+        };
+        let id = ws.files.len() as FileId;
+        let name = file_name(&file.path);
+        ws.files.push(file);
+        if is_tfvars_file(&name) {
+            ws.modules[module].tfvars.push(id);
+        } else if overrides::is_override(&name) {
+            ws.modules[module].files.push(id);
+            overriding.push((module, name, id));
+        } else {
+            ws.modules[module].files.push(id);
+            absorb(ws, module, id);
+        }
+    }
+    // Override files after every other file of their module, by name.
+    overriding.sort();
+    for (module, _, id) in overriding {
+        overrides::merge(ws, module, id);
+    }
+    for (dir, _) in batch {
+        let id = ws.module_by_dir[dir];
+        order_tfvars(ws, id);
+        if let Err(e) = read_manifest(&cwd, &mut ws.modules[id]) {
+            errors.push(e);
+        }
+    }
+}
+
+/// Roots: modules not called by another module. A file argument's
+/// directory is a root like any other: pre-commit passes every changed
+/// file, and a child module's file must not make the child a second root
+/// when its caller is in the same run (that would report its findings
+/// twice); when the caller is not, nothing calls it and it is a root.
+fn pick_roots(ws: &Workspace) -> Vec<ModuleId> {
     let mut called: BTreeSet<ModuleId> = BTreeSet::new();
     for m in &ws.modules {
         for c in &m.calls {
@@ -373,29 +645,14 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         .filter(|id| !called.contains(id))
         .collect();
     // Modules only reachable through a cycle of calls still get analyzed.
-    let reachable = reachable_from(&ws, &roots);
+    let reachable = reachable_from(ws, &roots);
     for id in walked {
         if !reachable.contains(&id) && !roots.contains(&id) {
             roots.push(id);
         }
     }
     roots.sort_by(|a, b| ws.modules[*a].dir.cmp(&ws.modules[*b].dir));
-    ws.roots = roots;
-    // 4. --var-file files.
-    for vf in opts.var_files {
-        let abs = normalize(&cwd, vf);
-        let bytes = std::fs::read(&abs)
-            .map_err(|e| LoadError::VarFile(vf.display().to_string(), e.to_string()))?;
-        let id = ws.files.len() as FileId;
-        ws.files.push(SourceFile::parse(
-            id,
-            abs.clone(),
-            display_path(&cwd, &abs),
-            bytes,
-        ));
-        ws.var_files.push(id);
-    }
-    Ok(ws)
+    roots
 }
 
 fn reachable_from(ws: &Workspace, roots: &[ModuleId]) -> BTreeSet<ModuleId> {
@@ -449,13 +706,26 @@ fn order_tfvars(ws: &mut Workspace, id: ModuleId) {
     });
 }
 
-fn read_manifest(m: &mut ModuleConfig) {
+/// Reads the `.terraform/modules/modules.json` of `m` (installed modules),
+/// if there is one. One that cannot be read stops the run like any input;
+/// one that is not valid JSON leaves its modules not loaded, and says why.
+fn read_manifest(cwd: &Path, m: &mut ModuleConfig) -> Result<(), (String, String)> {
     let path = m.dir.join(".terraform/modules/modules.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return;
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(());
+    }
+    let text = match read::read_regular(&path, read::MAX_SOURCE_BYTES) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => return Err((display_path(cwd, &path), e.to_string())),
     };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return;
+    let json = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(j) => j,
+        Err(e) => {
+            m.manifest_problem = Some(format!(
+                ".terraform/modules/modules.json is not valid JSON: {e}"
+            ));
+            return Ok(());
+        }
     };
     for entry in json["Modules"].as_array().into_iter().flatten() {
         let (Some(key), Some(dir)) = (entry["Key"].as_str(), entry["Dir"].as_str()) else {
@@ -467,6 +737,7 @@ fn read_manifest(m: &mut ModuleConfig) {
         m.installed
             .insert(key.to_string(), normalize(&m.dir, Path::new(dir)));
     }
+    Ok(())
 }
 
 fn slim(block: &mut Block) {

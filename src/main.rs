@@ -13,6 +13,38 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// Standard error closed or a broken pipe (`2>&1 | head`) is no reason to
+// panic: these shadow the std macros, which panic when the write fails.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Writes to standard output. A reader that stopped reading (`| head`) is
+/// not an error: the output it wanted was written, the exit code stands.
+fn stdout_write(bytes: &[u8]) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| e.to_string()),
+    }
+}
+
+/// Prints an error that stopped the run (one `runwarden: error:` line per
+/// line of it) and returns exit code 2.
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    for line in e.to_string().lines() {
+        eprintln!("runwarden: error: {}", report::printable(line));
+    }
+    ExitCode::from(2)
+}
+
 // mimalloc: parsing allocates many small nodes; measured 1.5x faster parsing
 // than the system allocator on the benchmark corpus (BENCHMARKS.md).
 #[global_allocator]
@@ -56,6 +88,32 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Explain one request: may this caller (or principal) invoke that
+    /// service? The layers in Google Cloud's order (network path, deny
+    /// policies, allow grants and conditions, token), the outcome and the
+    /// fix. Exit status: 0 allowed, 1 denied, 2 usage error or cannot tell.
+    Why {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The caller's address (e.g. google_pubsub_subscription.orders).
+        #[arg(long, value_name = "ADDRESS", required_unless_present = "member")]
+        caller: Option<String>,
+        /// The service: name, full name (projects/P/locations/L/services/S)
+        /// or address; with --caller, picks one of its targets.
+        #[arg(long, value_name = "NAME|ADDRESS", required_unless_present = "caller")]
+        service: Option<String>,
+        /// The principal calling the service directly (allUsers,
+        /// serviceAccount:EMAIL, user:EMAIL).
+        #[arg(
+            long,
+            value_name = "MEMBER",
+            requires = "service",
+            conflicts_with = "caller"
+        )]
+        member: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: WhyFormat,
+    },
     /// Show a rule's documentation.
     Explain {
         /// Rule name or id (e.g. public-invoker or RW101).
@@ -75,6 +133,12 @@ enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "command")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum WhyFormat {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -287,10 +351,7 @@ fn main() -> ExitCode {
             };
             let analysis = match check::run(&opts) {
                 Ok(a) => a,
-                Err(e) => {
-                    eprintln!("runwarden: error: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(e) => return fail(e),
             };
             let text = match format {
                 GraphFormat::Dot => report::graph::dot(&analysis),
@@ -301,13 +362,58 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
+        Command::Why {
+            input,
+            caller,
+            service,
+            member,
+            format,
+        } => {
+            let opts = match input.options() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            let analysis = match check::run(&opts) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("runwarden: error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let query = match (caller, member) {
+                (Some(address), _) => runwarden::why::Query::Caller { address, service },
+                (None, Some(member)) => runwarden::why::Query::Member {
+                    service: service.unwrap_or_default(),
+                    member,
+                },
+                (None, None) => unreachable!("clap requires --caller or --member"),
+            };
+            let why = match runwarden::why::explain(&analysis, &query) {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("runwarden: error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let text = match format {
+                WhyFormat::Human => report::why::human(&analysis, &why),
+                WhyFormat::Json => report::why::json(&analysis, &why),
+            };
+            if let Err(code) = write_out(None, &text) {
+                return code;
+            }
+            match why.outcome {
+                runwarden::why::Outcome::Allowed => ExitCode::SUCCESS,
+                runwarden::why::Outcome::DeniedAt(_) => ExitCode::from(1),
+                runwarden::why::Outcome::CannotTell(_) => ExitCode::from(2),
+            }
+        }
         Command::Completions { shell } => {
             // Into a buffer first: a closed pipe is an error value, not a panic.
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "runwarden", &mut script);
-            if let Err(e) = std::io::stdout().write_all(&script) {
-                eprintln!("runwarden: error: {e}");
-                return ExitCode::from(2);
+            if let Err(e) = stdout_write(&script) {
+                return fail(e);
             }
             ExitCode::SUCCESS
         }
@@ -348,9 +454,8 @@ fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    if let Err(e) = std::io::stdout().write_all(page) {
-        eprintln!("runwarden: error: {e}");
-        return ExitCode::from(2);
+    if let Err(e) = stdout_write(page) {
+        return fail(e);
     }
     ExitCode::SUCCESS
 }
@@ -379,14 +484,9 @@ fn write_out(output: Option<&PathBuf>, text: &str) -> Result<(), ExitCode> {
     let written = match output {
         Some(path) => std::fs::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string()),
+        None => stdout_write(text.as_bytes()),
     };
-    written.map_err(|e| {
-        eprintln!("runwarden: error: {e}");
-        ExitCode::from(2)
-    })
+    written.map_err(fail)
 }
 
 fn run_check(args: CheckArgs, color: ColorChoice) -> ExitCode {
@@ -402,11 +502,15 @@ fn run_check(args: CheckArgs, color: ColorChoice) -> ExitCode {
     };
     let mut analysis = match check::run(&opts) {
         Ok(a) => a,
-        Err(e) => {
-            eprintln!("runwarden: error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(e),
     };
+    for (path, why) in &analysis.ws.nothing_to_check {
+        eprintln!(
+            "runwarden: warning: nothing to check in {}: {}",
+            report::printable_line(path),
+            report::printable_line(why)
+        );
+    }
     if args.timings {
         for (phase, d) in &analysis.timings {
             eprintln!("runwarden: {phase}: {:.1} ms", d.as_secs_f64() * 1e3);
@@ -456,19 +560,17 @@ fn run_check(args: CheckArgs, color: ColorChoice) -> ExitCode {
             &report::github::GithubOptions {
                 show_suppressed: args.show_suppressed,
                 quiet: args.quiet,
+                explain_unknown: args.explain_unknown,
             },
         ),
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string()),
+        None => stdout_write(text.as_bytes()),
     };
     if let Err(e) = written {
-        eprintln!("runwarden: error: {e}");
-        return ExitCode::from(2);
+        return fail(e);
     }
     if analysis.failed() {
         ExitCode::from(1)
@@ -490,6 +592,11 @@ fn apply_baselines(
     if let Some(path) = &args.write_baseline {
         let fresh = baseline::build(analysis);
         baseline::write(path, &fresh)?;
+        let blind = analysis
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && rules::is_blind_spot(f.rule))
+            .count();
         if !args.quiet {
             eprintln!(
                 "runwarden: wrote {} finding(s) to baseline {}",
@@ -497,8 +604,24 @@ fn apply_baselines(
                 path.display()
             );
         }
+        if blind > 0 {
+            eprintln!(
+                "runwarden: {blind} finding(s) not recorded: a parse error or a module not loaded hides part of the configuration, so it is never accepted"
+            );
+        }
         analysis.baselined = baseline::apply(analysis, &fresh);
     } else if let Some(b) = &previous {
+        if b.version < baseline::FORMAT_VERSION && !args.quiet {
+            eprintln!(
+                "runwarden: note: baseline {} is format version {}; it is still read, but rewrite it with --write-baseline (version {} fingerprints survive reworded messages)",
+                args.baseline
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                b.version,
+                baseline::FORMAT_VERSION
+            );
+        }
         analysis.baselined = baseline::apply(analysis, b);
     }
     Ok(())

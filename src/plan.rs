@@ -73,7 +73,7 @@ pub struct Plan {
 pub fn read(path: &Path, cwd: &Path) -> Result<Plan, PlanError> {
     let abs = normalize(cwd, path);
     let display = display_path(cwd, &abs);
-    let bytes = std::fs::read(&abs)
+    let bytes = crate::load::read::read_regular(&abs, crate::load::read::MAX_EXPORT_BYTES)
         .map_err(|e| PlanError::Read(path.display().to_string(), e.to_string()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| PlanError::Json(display.clone(), 1, "invalid UTF-8".into()))?;

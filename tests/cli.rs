@@ -181,22 +181,41 @@ fn version_is_the_crate_version() {
 }
 
 #[test]
-fn a_child_module_file_is_a_root_only_when_its_caller_is_not_analyzed() {
+fn a_child_module_file_is_analyzed_from_the_root_modules_that_call_it() {
     let dir = tempfile::tempdir().unwrap();
-    let child = dir.path().join("modules/run");
-    let parent = dir.path().join("envs/prod");
-    std::fs::create_dir_all(&child).unwrap();
-    std::fs::create_dir_all(&parent).unwrap();
-    std::fs::write(child.join("main.tf"), PUBLIC_WITH_BAD_MEMBER).unwrap();
+    let repo = dir.path().join("repo");
+    let write = |rel: &str, text: &str| {
+        let p = repo.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    write("modules/run/main.tf", PUBLIC_WITH_BAD_MEMBER);
+    // Called through an intermediate module, and directly.
+    write(
+        "envs/prod/main.tf",
+        "module \"stack\" {\n  source = \"../../modules/stack\"\n}\n",
+    );
+    write(
+        "modules/stack/main.tf",
+        "module \"run\" {\n  source = \"../run\"\n}\n",
+    );
+    write(
+        "envs/dev/main.tf.json",
+        r#"{"module": {"run": {"source": "../../modules/run"}}}"#,
+    );
+    write("standalone/main.tf", PUBLIC_WITH_BAD_MEMBER);
+    // Outside the repository: not a caller the hook knows about.
+    std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
     std::fs::write(
-        parent.join("main.tf"),
-        "module \"run\" {\n  source = \"../../modules/run\"\n}\n",
+        dir.path().join("elsewhere/main.tf"),
+        "module \"run\" {\n  source = \"../repo/modules/run\"\n}\n",
     )
     .unwrap();
     let roots = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["check", "--format", "json"];
         all.extend(args);
-        let (out, err, code) = run(dir.path(), &all);
+        let (out, err, code) = run(&repo, &all);
         assert_eq!(code, 1, "{err}");
         let doc: Value = serde_json::from_str(&out).unwrap();
         let mut r: Vec<String> = doc["findings"]
@@ -205,15 +224,29 @@ fn a_child_module_file_is_a_root_only_when_its_caller_is_not_analyzed() {
             .iter()
             .map(|f| f["root"].as_str().unwrap().to_string())
             .collect();
+        r.sort();
         r.dedup();
         r
     };
-    // What `pre-commit run --all-files` passes: same roots as `check .`.
-    let all_files = roots(&["envs/prod/main.tf", "modules/run/main.tf"]);
-    assert_eq!(all_files, ["envs/prod"]);
-    assert_eq!(roots(&["."]), all_files);
-    // Only the child changed: it is analyzed on its own.
-    assert_eq!(roots(&["modules/run/main.tf"]), ["modules/run"]);
+    let everything = roots(&["."]);
+    assert_eq!(everything, ["envs/dev", "envs/prod", "standalone"]);
+    // Only the child changed (or it arrives in a batch without its
+    // callers): it is analyzed from the roots that call it, as `check .`.
+    assert_eq!(roots(&["modules/run/main.tf"]), ["envs/dev", "envs/prod"]);
+    assert_eq!(roots(&["modules/stack/main.tf"]), ["envs/prod"]);
+    // A module nobody calls is its own root.
+    assert_eq!(roots(&["standalone/main.tf"]), ["standalone"]);
+    // Every file at once: what `check .` reports.
+    assert_eq!(
+        roots(&[
+            "envs/prod/main.tf",
+            "envs/dev/main.tf.json",
+            "modules/run/main.tf",
+            "modules/stack/main.tf",
+            "standalone/main.tf"
+        ]),
+        everything
+    );
 }
 
 #[test]

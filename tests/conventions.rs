@@ -381,6 +381,7 @@ fn every_subcommand_has_a_man_page_with_options_and_exit_status() {
             "runwarden-graph.1",
             "runwarden-man.1",
             "runwarden-rules.1",
+            "runwarden-why.1",
             "runwarden.1",
         ]
     );

@@ -174,7 +174,7 @@ fn sarif_is_valid_against_the_official_schema_on_every_fixture() {
             assert!(!uri.is_empty() && !uri.starts_with('/'), "{uri}");
             assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
             assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
-            assert!(r["partialFingerprints"]["runwarden/v1"].is_string());
+            assert!(r["partialFingerprints"]["runwarden/v2"].is_string());
             for rel in r["relatedLocations"].as_array().into_iter().flatten() {
                 assert!(rel["physicalLocation"]["artifactLocation"]["uri"].is_string());
             }
@@ -256,7 +256,7 @@ fn fingerprints(dir: &Path) -> Vec<(String, u64)> {
         .iter()
         .map(|r| {
             (
-                r["partialFingerprints"]["runwarden/v1"]
+                r["partialFingerprints"]["runwarden/v2"]
                     .as_str()
                     .unwrap()
                     .to_string(),
@@ -317,7 +317,7 @@ fn baseline_hides_recorded_findings_and_only_those() {
     let written: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
             .unwrap();
-    assert_eq!(written["version"], 1);
+    assert_eq!(written["version"], 2);
     assert_eq!(written["findings"][0]["rule"], "public-invoker");
     assert_eq!(
         written["findings"][0]["resource"],
@@ -553,4 +553,248 @@ fn output_writes_any_format_to_a_file() {
     assert!(stdout.is_empty());
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     assert!(sarif_validator().is_valid(&doc));
+}
+
+fn editor_grant_and_services(names: &[&str]) -> String {
+    let mut tf = String::from(
+        "resource \"google_project_iam_member\" \"editor\" {\n  project = \"acme\"\n  role    = \"roles/editor\"\n  member  = \"serviceAccount:run@acme.iam.gserviceaccount.com\"\n}\n",
+    );
+    for n in names {
+        tf.push_str(&format!(
+            "\nresource \"google_cloud_run_v2_service\" \"{n}\" {{\n  name     = \"{n}\"\n  location = \"europe-west1\"\n  template {{\n    service_account = \"run@acme.iam.gserviceaccount.com\"\n    containers {{\n      image = \"x\"\n    }}\n  }}\n}}\n"
+        ));
+    }
+    tf
+}
+
+fn sarif_results(dir: &Path) -> Vec<(String, String, String)> {
+    let (out, _, _) = run_in(dir, &["check", ".", "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["properties"]["rule"].as_str().unwrap().to_string(),
+                r["message"]["text"].as_str().unwrap().to_string(),
+                r["partialFingerprints"]["runwarden/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fingerprints_survive_a_message_changed_by_something_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tf");
+    std::fs::write(&main, editor_grant_and_services(&["a"])).unwrap();
+    let before = sarif_results(dir.path());
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--write-baseline", "b.json"]);
+    assert_eq!(code, 0, "{err}");
+    // A second service run by the same account rewords the finding
+    // ("... (and 1 more) ..."): same finding, same fingerprint, still in
+    // the baseline.
+    std::fs::write(&main, editor_grant_and_services(&["a", "b"])).unwrap();
+    let after = sarif_results(dir.path());
+    let basic = |v: &[(String, String, String)]| {
+        v.iter()
+            .find(|r| r.0 == "basic-role")
+            .cloned()
+            .expect("basic-role finding")
+    };
+    let (b, a) = (basic(&before), basic(&after));
+    assert_ne!(b.1, a.1, "the message should have changed");
+    assert!(a.1.contains("(and 1 more)"), "{}", a.1);
+    assert_eq!(b.2, a.2, "fingerprint changed with the message");
+    assert_eq!(finding_count(dir.path(), &["--baseline", "b.json"]), (0, 0));
+    // Another member is another finding.
+    std::fs::write(
+        &main,
+        editor_grant_and_services(&["a"]).replace("run@", "api@"),
+    )
+    .unwrap();
+    let other = sarif_results(dir.path());
+    assert!(other.iter().all(|r| r.2 != b.2));
+}
+
+#[test]
+fn a_version_1_baseline_is_still_honoured() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("{SERVICE}\n{}", grant("public", "allUsers")),
+    )
+    .unwrap();
+    let (out, _, _) = run_in(dir.path(), &["check", ".", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let f = &doc["findings"][0];
+    // The version-1 recipe: rule id, root, resource and message.
+    let mut h = Sha256::new();
+    for part in [
+        "RW101",
+        ".",
+        f["resource"].as_str().unwrap(),
+        f["message"].as_str().unwrap(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let v1: String = h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let baseline = serde_json::json!({
+        "version": 1,
+        "tool": "runwarden 0.1.0",
+        "findings": [{"rule": "public-invoker", "resource": f["resource"], "fingerprint": v1}],
+    });
+    std::fs::write(dir.path().join("v1.json"), baseline.to_string()).unwrap();
+    let (out, err, code) = run_in(dir.path(), &["check", ".", "--baseline", "v1.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 in the baseline"), "{out}");
+    assert!(
+        err.contains("baseline v1.json is format version 1"),
+        "{err}"
+    );
+    // Rewriting it gives version 2.
+    let (_, _, code) = run_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--baseline",
+            "v1.json",
+            "--write-baseline",
+            "v1.json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let rewritten: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("v1.json")).unwrap())
+            .unwrap();
+    assert_eq!(rewritten["version"], 2);
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--baseline", "v1.json"]);
+    assert_eq!(code, 0);
+    assert!(!err.contains("format version"), "{err}");
+}
+
+#[test]
+fn a_baseline_never_accepts_a_file_it_could_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), SERVICE).unwrap();
+    std::fs::write(dir.path().join("broken.tf"), "resource \"x\" \"y\" {\n").unwrap();
+    let (_, err, code) = run_in(dir.path(), &["check", ".", "--write-baseline", "b.json"]);
+    assert_eq!(code, 1, "the parse error still fails the run: {err}");
+    assert!(err.contains("1 finding(s) not recorded"), "{err}");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(written["findings"], serde_json::json!([]));
+    // Whatever is added to the broken file, the run keeps failing.
+    std::fs::write(
+        dir.path().join("broken.tf"),
+        format!("{}\nresource \"x\" \"y\" {{\n", grant("public", "allUsers")),
+    )
+    .unwrap();
+    let (out, _, code) = run_in(
+        dir.path(),
+        &["check", ".", "--format", "json", "--baseline", "b.json"],
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("\"parse-error\""), "{out}");
+    // A hand-written (or old) entry for the parse error hides nothing.
+    let (out, _, _) = run_in(dir.path(), &["check", ".", "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let fp = doc["runs"][0]["results"][0]["partialFingerprints"]["runwarden/v2"].clone();
+    let forged = serde_json::json!({
+        "version": 2,
+        "findings": [{"rule": "parse-error", "resource": "", "fingerprint": fp}],
+    });
+    std::fs::write(dir.path().join("forged.json"), forged.to_string()).unwrap();
+    assert_eq!(
+        finding_count(dir.path(), &["--baseline", "forged.json"]),
+        (1, 1)
+    );
+}
+
+#[test]
+fn modules_not_loaded_are_in_every_format() {
+    let case = fixtures().join("module-not-loaded/registry-not-installed");
+    let (json, code) = run_case(&case, "json");
+    assert_eq!(code, 0, "notes do not fail the default gate");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["summary"]["modules_not_loaded"], 2);
+    assert_eq!(doc["summary"]["notes"], 2);
+    let listed = &doc["modules_not_loaded"];
+    assert_eq!(listed[0]["module"], "module.api");
+    assert_eq!(listed[0]["root"], ".");
+    assert_eq!(listed[0]["file"], "main.tf");
+    assert_eq!(listed[0]["line"], 4);
+    assert_eq!(
+        listed[0]["source"],
+        "GoogleCloudPlatform/cloud-run/google//modules/v2"
+    );
+    assert!(
+        listed[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("terraform init")
+    );
+
+    let (sarif, _) = run_case(&case, "sarif");
+    let doc: Value = serde_json::from_str(&sarif).unwrap();
+    let run = &doc["runs"][0];
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    assert_eq!(notes[0]["level"], "note");
+    assert_eq!(notes[0]["associatedRule"]["id"], "RW003");
+    let index = notes[0]["associatedRule"]["index"].as_u64().unwrap() as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "RW003");
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&doc)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(run["results"].as_array().unwrap().len(), 2);
+
+    let (github, _) = run_case(&case, "github");
+    assert!(
+        github.contains("::notice file=main.tf,line=4,endLine=4,col=3,endColumn="),
+        "{github}"
+    );
+    assert!(github.contains("title=module-not-loaded (RW003)::module.api was not loaded"));
+
+    // The rule turned off: no finding, but the reports still say what was
+    // not seen.
+    let (json, _, _) = run_in(
+        &case,
+        &["check", ".", "--format", "json", "--ignore", "RW003"],
+    );
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["findings"], serde_json::json!([]));
+    assert_eq!(doc["summary"]["modules_not_loaded"], 2);
+    // A note can fail the gate when asked to.
+    let (_, _, code) = run_in(&case, &["check", ".", "--fail-on", "note"]);
+    assert_eq!(code, 1);
+    // A baseline never accepts what was not seen.
+    let dir = tempfile::tempdir().unwrap();
+    let written = dir.path().join("b.json");
+    let (_, err, _) = run_in(
+        &case,
+        &["check", ".", "--write-baseline", written.to_str().unwrap()],
+    );
+    assert!(err.contains("2 finding(s) not recorded"), "{err}");
+    let b: Value = serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    assert_eq!(b["findings"], serde_json::json!([]));
 }

@@ -6,7 +6,7 @@ use super::Verdict;
 use super::conditions;
 use super::members::{Match, member_matches};
 use crate::model::callers::Identity;
-use crate::model::{Field, Grant, Scope, Service, roles};
+use crate::model::{Family, Field, Grant, Scope, Service, roles};
 
 /// What a role lets its holder do on one service.
 enum RoleEffect {
@@ -22,7 +22,7 @@ impl super::Decider<'_> {
         &self,
         service: usize,
         identity: &Identity,
-        job: bool,
+        permission: super::Permission,
         refused: &mut Vec<(usize, String)>,
     ) -> Verdict {
         let s = &self.model.services[service];
@@ -41,8 +41,22 @@ impl super::Decider<'_> {
                 continue;
             };
             let role = g.role.to_string();
-            match self.role_effect(g, job) {
-                RoleEffect::DoesNot => continue,
+            match self.role_effect(g, permission) {
+                RoleEffect::DoesNot => {
+                    // The 2nd gen trap: the function's own policy, with the
+                    // 1st gen invoker role.
+                    let trap = g.role_name() == Some("roles/cloudfunctions.invoker")
+                        && g.target
+                            .as_ref()
+                            .is_some_and(|t| t.family == Family::Function2);
+                    if trap && matches!(m, Match::Exact) {
+                        refused.push((
+                            gi,
+                            "on the function's own policy, which a 2nd gen function does not check (it checks run.routes.invoke on its Cloud Run service)".into(),
+                        ));
+                    }
+                    continue;
+                }
                 RoleEffect::NotKnown(why) => {
                     partial.push(why);
                     continue;
@@ -59,7 +73,10 @@ impl super::Decider<'_> {
             });
             if let Some((Some(false), expr)) = &condition {
                 if !matches!(m, Match::Maybe(_)) {
-                    refused.push((gi, expr.clone()));
+                    refused.push((
+                        gi,
+                        format!("only under the condition {expr:?}, which can never hold for this request"),
+                    ));
                 }
                 continue;
             }
@@ -90,7 +107,7 @@ impl super::Decider<'_> {
         if !allowed.is_empty() {
             let broad = allowed.iter().all(|i| {
                 model.grants[*i].role_name().is_some_and(|r| {
-                    !roles::is_invoke_only(r)
+                    !roles::is_invoke_only_for(s.kind, r)
                         && !matches!(
                             r,
                             "roles/run.jobsExecutor" | "roles/run.jobsExecutorWithOverrides"
@@ -126,15 +143,16 @@ impl super::Decider<'_> {
     }
 
     /// Whether the role of `g` carries the permission a call needs.
-    fn role_effect(&self, g: &Grant, job: bool) -> RoleEffect {
+    fn role_effect(&self, g: &Grant, permission: super::Permission) -> RoleEffect {
+        use super::Permission;
         let model = self.model;
-        let needs = if job {
-            "run.jobs.run"
-        } else {
-            "run.routes.invoke"
-        };
+        let needs = permission.name();
         if let Some(r) = g.role_name().and_then(roles::lookup) {
-            let ok = if job { r.run_job } else { r.invoke_service };
+            let ok = match permission {
+                Permission::RoutesInvoke => r.invoke_service,
+                Permission::JobsRun => r.run_job,
+                Permission::FunctionsInvoke => r.invoke_function,
+            };
             return if ok {
                 RoleEffect::Allows
             } else {

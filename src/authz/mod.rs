@@ -14,6 +14,7 @@ mod allow;
 mod conditions;
 mod deny;
 mod members;
+pub mod path;
 
 pub use members::{is_compute_default, is_iap_agent};
 
@@ -28,12 +29,16 @@ pub enum Permission {
     RoutesInvoke,
     /// `run.jobs.run`: running a job through the Cloud Run Admin API.
     JobsRun,
+    /// `cloudfunctions.functions.invoke`: an HTTP request to a 1st gen function.
+    FunctionsInvoke,
 }
 
 impl Permission {
     pub fn of(kind: ServiceKind, action: &Action) -> Permission {
         if kind.is_job() || *action == Action::RunJob {
             Permission::JobsRun
+        } else if kind == ServiceKind::Function1 {
+            Permission::FunctionsInvoke
         } else {
             Permission::RoutesInvoke
         }
@@ -44,6 +49,7 @@ impl Permission {
         match self {
             Permission::RoutesInvoke => "run.routes.invoke",
             Permission::JobsRun => "run.jobs.run",
+            Permission::FunctionsInvoke => "cloudfunctions.functions.invoke",
         }
     }
 
@@ -52,6 +58,7 @@ impl Permission {
         match self {
             Permission::RoutesInvoke => "run.googleapis.com/routes.invoke",
             Permission::JobsRun => "run.googleapis.com/jobs.run",
+            Permission::FunctionsInvoke => "cloudfunctions.googleapis.com/functions.invoke",
         }
     }
 }
@@ -107,9 +114,10 @@ pub struct Decision {
     pub deny: Deny,
     /// The allow layer's verdict (`invoker_iam_disabled` included).
     pub allow: Verdict,
-    /// Grants that would let the principal in but for a condition that
-    /// cannot hold for this request (expired, another resource): grant
-    /// index and the condition.
+    /// Grants to the principal that do not let it in although they seem
+    /// to: a condition that cannot hold for this request (expired, another
+    /// resource), or the 2nd gen function trap. Grant index and why, as a
+    /// phrase after "grants ROLE".
     pub refused: Vec<(usize, String)>,
     pub layers: Vec<Layer>,
 }
@@ -169,21 +177,24 @@ pub fn decide(
     }
     let deny = d.deny(service, identity, permission, &mut layers);
     let mut refused = Vec::new();
-    let allow = d.allow(
-        service,
-        identity,
-        permission == Permission::JobsRun,
-        &mut refused,
-    );
-    for (g, condition) in &refused {
+    let allow = d.allow(service, identity, permission, &mut refused);
+    for (g, why) in &refused {
+        let grant = &model.grants[*g];
         layers.push(Layer {
-            layer: "condition",
+            layer: if grant.condition.is_some() {
+                "condition"
+            } else {
+                "allow"
+            },
             step: Step::Fail,
-            because: format!(
-                "{} grants {}, but its condition can never hold here: {condition}",
-                model.grants[*g].address, model.grants[*g].role
+            because: format!("{} grants {} {why}", grant.address, grant.role),
+            span: Some(
+                grant
+                    .condition
+                    .as_ref()
+                    .map(|c| c.span)
+                    .unwrap_or(grant.role_span),
             ),
-            span: model.grants[*g].condition.as_ref().map(|c| c.span),
         });
     }
     layers.push(match &allow {
@@ -225,6 +236,19 @@ pub fn decide(
         refused,
         layers,
     }
+}
+
+/// The deny layer alone, for a public principal (`Identity::None` for
+/// `allUsers`, `Identity::AnyAccount` for `allAuthenticatedUsers`) or any
+/// identity.
+pub fn deny_of(model: &AccessModel, service: usize, identity: &Identity, action: &Action) -> Deny {
+    let d = Decider { model };
+    let s = &model.services[service];
+    let permission = Permission::of(s.kind, action);
+    if permission == Permission::RoutesInvoke && s.invoker_iam_disabled.is_some() {
+        return Deny::None;
+    }
+    d.deny(service, identity, permission, &mut Vec::new())
 }
 
 /// [`decide`], the verdict only.

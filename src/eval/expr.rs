@@ -6,7 +6,7 @@
 //! after apply: never a decided value, never an error.
 
 use super::value::Text;
-use super::{Ctx, Evaluator, MAX_EVAL_DEPTH, Unknown, UnknownKind, Value, funcs};
+use super::{Ctx, Evaluator, MAX_EVAL_DEPTH, Unknown, UnknownKind, Value, files, funcs};
 use crate::syntax::{BinaryOp, Expr, ExprKind, ForExpr, ObjectKey, Span, TemplatePart, UnaryOp};
 use std::collections::BTreeMap;
 
@@ -344,9 +344,9 @@ impl Evaluator<'_> {
     /// `file(path)`, `filebase64(path)`, `fileexists(path)` and
     /// `templatefile(path, vars)`: the file is read (workflow definitions,
     /// OpenAPI documents and policies often live beside the module); paths
-    /// are relative to the working directory, as in Terraform.
+    /// are relative to the working directory, as in Terraform, and confined
+    /// to the analysed tree.
     fn read_file(&self, name: &str, args: &[Expr], ctx: &Ctx, span: Span) -> Value {
-        const MAX_FILE: u64 = 2 << 20;
         let Some(path_expr) = args.first() else {
             return Value::error(format!("{name}() needs a path"), span);
         };
@@ -358,27 +358,23 @@ impl Evaluator<'_> {
                 }));
             }
         };
-        let full = crate::load::normalize(&self.ws.cwd, std::path::Path::new(&path));
+        // Confined to the analysed tree (files.rs).
+        let (tree, cwd) = (&self.ws.tree, &self.ws.cwd);
         if name == "fileexists" {
-            return Value::Bool(full.is_file());
+            return match files::exists(tree, cwd, &path) {
+                Ok(b) => Value::Bool(b),
+                Err(refused) => Value::Unknown(refused.unknown(name, span)),
+            };
         }
-        let bytes = match std::fs::metadata(&full) {
-            Ok(m) if m.len() > MAX_FILE => {
-                return Value::not_modelled(format!("{name}(): {path} is larger than 2 MiB"), span);
-            }
-            Ok(_) => match std::fs::read(&full) {
-                Ok(b) => b,
-                Err(e) => {
-                    return Value::error(format!("{name}(): cannot read {path}: {e}"), span);
-                }
-            },
-            Err(e) => return Value::error(format!("{name}(): cannot read {path}: {e}"), span),
+        let bytes = match files::read(tree, cwd, &path) {
+            Ok(b) => b,
+            Err(refused) => return Value::Unknown(refused.unknown(name, span)),
         };
         if name == "filebase64" {
             return Value::String(funcs::base64_encode(&bytes));
         }
         let Ok(text) = String::from_utf8(bytes) else {
-            return Value::error(format!("{name}(): {path} is not UTF-8 text"), span);
+            return Value::Unknown(files::Refused::NotText(path).unknown(name, span));
         };
         if name == "file" {
             return Value::String(text);

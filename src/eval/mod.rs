@@ -10,11 +10,13 @@
 //! - `attrs.rs`: resource attributes, configured or computed by the provider
 //! - `blocks.rs`: nested and `dynamic` blocks
 //! - `expr.rs`: expressions, templates, operators, `for`
+//! - `files.rs`: `file()` and its kin, confined to the analysed tree
 //! - `funcs.rs`: built-in functions; `types.rs`: variable type constraints
 
 mod attrs;
 mod blocks;
 mod expr;
+mod files;
 pub mod funcs;
 mod instances;
 mod names;

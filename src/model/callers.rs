@@ -247,7 +247,7 @@ pub struct DomainMapping {
 fn is_url_attr(r: &Reference) -> bool {
     matches!(
         r.first_attr(),
-        "uri" | "urls" | "status" | "service_config" | "url"
+        "uri" | "urls" | "status" | "service_config" | "url" | "https_trigger_url"
     )
 }
 

@@ -26,6 +26,8 @@ pub enum Family {
     /// `google_cloudfunctions2_function_iam_*`: the function resource's own
     /// policy (not the Cloud Run service behind it).
     Function2,
+    /// `google_cloudfunctions_function_iam_*` (1st gen functions).
+    Function1,
 }
 
 impl Family {
@@ -37,15 +39,17 @@ impl Family {
             Family::Service { v2: false } => ServiceKind::V1Service,
             Family::Job => ServiceKind::V2Job,
             Family::Function2 => ServiceKind::Function2,
+            Family::Function1 => ServiceKind::Function1,
         }
     }
 
     /// Whether a grant of this family is on service kind `k`.
     pub fn manages(self, k: ServiceKind) -> bool {
         match self {
-            Family::Service { .. } => !k.is_job(),
+            Family::Service { .. } => !k.is_job() && k != ServiceKind::Function1,
             Family::Job => k.is_job(),
             Family::Function2 => k == ServiceKind::Function2,
+            Family::Function1 => k == ServiceKind::Function1,
         }
     }
 }

@@ -83,6 +83,7 @@ fn undeclared(t: &Target, root: usize, span: crate::syntax::Span) -> Service {
         ingress_span: None,
         invoker_iam_disabled: None,
         invoker_iam_unknown: None,
+        default_uri_disabled: None,
         span,
         module_spans: Vec::new(),
         external_lbs: Vec::new(),

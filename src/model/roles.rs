@@ -12,6 +12,8 @@ pub struct RoleInfo {
     pub invoke_service: bool,
     /// Carries `run.jobs.run`.
     pub run_job: bool,
+    /// Carries `cloudfunctions.functions.invoke` (1st gen functions).
+    pub invoke_function: bool,
     /// Carries `run.services.setIamPolicy` / `run.jobs.setIamPolicy`.
     pub set_iam: bool,
     /// Grants nothing beyond invoking (services) or running (jobs).
@@ -32,9 +34,18 @@ const fn role(
         name,
         invoke_service,
         run_job,
+        invoke_function: false,
         set_iam,
         invoke_only,
         basic,
+    }
+}
+
+/// A role that carries `cloudfunctions.functions.invoke` too.
+const fn invokes_functions(r: RoleInfo) -> RoleInfo {
+    RoleInfo {
+        invoke_function: true,
+        ..r
     }
 }
 
@@ -61,17 +72,34 @@ pub const ROLES: &[RoleInfo] = &[
         false,
         false,
     ),
-    role("roles/cloudfunctions.admin", true, true, true, false, false),
-    role(
+    invokes_functions(role(
+        "roles/cloudfunctions.admin",
+        true,
+        true,
+        true,
+        false,
+        false,
+    )),
+    // The iam-dataset snapshot lists run.routes.invoke and
+    // cloudfunctions.functions.invoke, not run.jobs.run.
+    invokes_functions(role(
+        "roles/cloudfunctions.developer",
+        true,
+        false,
+        false,
+        false,
+        false,
+    )),
+    invokes_functions(role(
         "roles/cloudfunctions.invoker",
         false,
         false,
         false,
         false,
         false,
-    ),
-    role("roles/owner", true, true, true, false, true),
-    role("roles/editor", true, true, false, false, true),
+    )),
+    invokes_functions(role("roles/owner", true, true, true, false, true)),
+    invokes_functions(role("roles/editor", true, true, false, false, true)),
     role("roles/viewer", false, false, false, false, true),
 ];
 
@@ -82,6 +110,16 @@ pub fn lookup(name: &str) -> Option<&'static RoleInfo> {
 /// True when `role` only lets its holder invoke (services) or run (jobs).
 pub fn is_invoke_only(role: &str) -> bool {
     lookup(role).is_some_and(|r| r.invoke_only)
+}
+
+/// True when `role` only lets its holder invoke a service of kind `kind`:
+/// `roles/cloudfunctions.invoker` for 1st gen functions, the Cloud Run
+/// invoker roles otherwise.
+pub fn is_invoke_only_for(kind: crate::model::ServiceKind, role: &str) -> bool {
+    match kind {
+        crate::model::ServiceKind::Function1 => role == "roles/cloudfunctions.invoker",
+        _ => is_invoke_only(role),
+    }
 }
 
 /// `roles/owner`, `roles/editor`, `roles/viewer`.

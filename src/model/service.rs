@@ -13,6 +13,9 @@ pub enum ServiceKind {
     V2Job,
     /// A Cloud Run function (2nd gen): a Cloud Run service underneath.
     Function2,
+    /// A Cloud Run function (1st gen) with an HTTP trigger: invoked with
+    /// `cloudfunctions.functions.invoke`.
+    Function1,
 }
 
 impl ServiceKind {
@@ -24,6 +27,7 @@ impl ServiceKind {
         match self {
             ServiceKind::V2Job => "Cloud Run job",
             ServiceKind::Function2 => "Cloud Run function (2nd gen)",
+            ServiceKind::Function1 => "Cloud Run function (1st gen)",
             _ => "Cloud Run service",
         }
     }
@@ -78,6 +82,8 @@ pub struct Service {
     /// Why `invoker_iam_disabled` is not known, when it is set to a value
     /// runwarden cannot see.
     pub invoker_iam_unknown: Option<Unknown>,
+    /// Span of `default_uri_disabled = true`: the run.app URL is turned off.
+    pub default_uri_disabled: Option<Span>,
     pub span: Span,
     /// Module call blocks from the root down to this resource.
     pub module_spans: Vec<Span>,
@@ -93,12 +99,13 @@ pub struct Service {
 }
 
 impl Service {
-    /// `projects/P/locations/L/services/N` when all parts are known.
+    /// `projects/P/locations/L/services/N` (`jobs/N`, `functions/N`) when
+    /// all parts are known.
     pub fn full_name(&self) -> Option<String> {
-        let kind = if self.kind.is_job() {
-            "jobs"
-        } else {
-            "services"
+        let kind = match self.kind {
+            ServiceKind::V2Job => "jobs",
+            ServiceKind::Function1 => "functions",
+            _ => "services",
         };
         Some(format!(
             "projects/{}/locations/{}/{kind}/{}",
@@ -116,11 +123,26 @@ impl Service {
         }
     }
 
-    /// The identity the service runs as.
+    /// The identity the service runs as: its service account, else the
+    /// Compute Engine default service account (1st gen functions: the App
+    /// Engine default service account, `PROJECT_ID@appspot.gserviceaccount.com`).
     pub fn runtime_identity(&self) -> Identity {
-        match &self.service_account {
-            Some(f) => Identity::service_account(f.clone()),
-            None => Identity::ComputeDefault {
+        match (&self.service_account, self.kind) {
+            (Some(f), _) => Identity::service_account(f.clone()),
+            (None, ServiceKind::Function1) => match self.project.text() {
+                Some(p) => {
+                    let mut email = p;
+                    email.push_str("@appspot.gserviceaccount.com");
+                    Identity::service_account(Field::Symbolic(email))
+                }
+                None => Identity::Unknown(
+                    self.project
+                        .unknown()
+                        .cloned()
+                        .unwrap_or_else(|| Unknown::not_modelled("project not known", self.span)),
+                ),
+            },
+            (None, _) => Identity::ComputeDefault {
                 project: self.project.clone(),
             },
         }

@@ -20,6 +20,8 @@ pub fn family(rtype: &str) -> Option<(Family, &'static str)> {
         (Family::Job, "name")
     } else if rtype.starts_with("google_cloudfunctions2_function_iam_") {
         (Family::Function2, "cloud_function")
+    } else if rtype.starts_with("google_cloudfunctions_function_iam_") {
+        (Family::Function1, "cloud_function")
     } else {
         return None;
     })
@@ -31,6 +33,7 @@ pub fn is_iam_type(t: &str) -> bool {
         "google_cloud_run_v2_service_iam_",
         "google_cloud_run_v2_job_iam_",
         "google_cloudfunctions2_function_iam_",
+        "google_cloudfunctions_function_iam_",
         "google_project_iam_",
         "google_folder_iam_",
         "google_organization_iam_",

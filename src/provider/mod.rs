@@ -64,6 +64,10 @@ pub const KINDS: &[(&str, Reads)] = &[
         "google_cloudfunctions2_function",
         Reads::Service(ServiceKind::Function2),
     ),
+    (
+        "google_cloudfunctions_function",
+        Reads::Service(ServiceKind::Function1),
+    ),
     ("google_pubsub_subscription", Reads::Caller),
     ("google_cloud_scheduler_job", Reads::Caller),
     ("google_cloud_tasks_queue", Reads::Caller),
@@ -188,7 +192,9 @@ fn read_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) -
 fn read(res: &Res, what: Reads, root: usize, facts: &mut RootFacts) {
     match what {
         Reads::Service(kind) => {
-            let s = run::read(res, kind, root);
+            let Some(s) = run::read(res, kind, root) else {
+                return;
+            };
             if let Some((a, v)) = res.attr("iap_enabled")
                 && v.as_bool() == Some(true)
             {

@@ -1,17 +1,31 @@
 //! Cloud Run services (v1 and v2 resources), jobs and Cloud Run functions
-//! (2nd gen): ingress, `invoker_iam_disabled`, custom audiences and runtime
-//! identity. An argument set to `null` is not set: the provider default
-//! applies (sources in docs/facts.md).
+//! (2nd gen, and 1st gen with an HTTP trigger): ingress,
+//! `invoker_iam_disabled`, `default_uri_disabled`, custom audiences and
+//! runtime identity. An argument set to `null` is not set: the provider
+//! default applies (sources in docs/facts.md).
 
 use super::res::{Res, attr_in};
 use crate::eval::{Text, Unknown, Value};
 use crate::model::{Field, Ingress, Service, ServiceKind};
 use crate::syntax::Span;
 
-/// Reads a declared service, job or function.
-pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Service {
+/// Reads a declared service, job or function; `None` for a 1st gen
+/// function without an HTTP trigger (events reach it, not requests).
+pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Option<Service> {
+    if kind == ServiceKind::Function1
+        && res.attr("trigger_http").and_then(|(_, v)| v.as_bool()) != Some(true)
+    {
+        return None;
+    }
     let name = field_or_unknown(res, "name");
-    let location = field_or_unknown(res, "location");
+    let location = match kind {
+        // 1st gen functions take `region` (default: the provider's region).
+        ServiceKind::Function1 => res
+            .field("region")
+            .map(|f| f.0)
+            .unwrap_or_else(|| Field::Unknown(res.not_set("region"))),
+        _ => field_or_unknown(res, "location"),
+    };
     let mut s = Service {
         root,
         address: res.address.clone(),
@@ -23,6 +37,7 @@ pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Service {
         ingress_span: None,
         invoker_iam_disabled: None,
         invoker_iam_unknown: None,
+        default_uri_disabled: None,
         span: res.span,
         module_spans: res.module_spans.clone(),
         external_lbs: Vec::new(),
@@ -54,6 +69,11 @@ pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Service {
                     // Not known: no finding of its own (--explain-unknown lists it).
                     None => s.invoker_iam_unknown = v.not_known(a.span),
                 }
+            }
+            if let Some((a, v)) = res.attr("default_uri_disabled")
+                && v.as_bool() == Some(true)
+            {
+                s.default_uri_disabled = Some(a.span);
             }
             s.custom_audiences = res
                 .attr("custom_audiences")
@@ -100,10 +120,20 @@ pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Service {
                 }
             }
         }
+        ServiceKind::Function1 => {
+            if let Some((a, v)) = res.attr("ingress_settings") {
+                // The provider accepts these in any case.
+                let upper = match &v {
+                    Value::String(x) => Value::String(x.to_ascii_uppercase()),
+                    other => other.clone(),
+                };
+                ingress(&mut s, a.span, &upper, FUNCTION_INGRESS);
+            }
+        }
         ServiceKind::V2Job => {}
     }
     s.service_account = runtime_service_account(res, kind);
-    s
+    Some(s)
 }
 
 /// `ingress` of `google_cloud_run_v2_service` (default `INGRESS_TRAFFIC_ALL`).
@@ -149,6 +179,7 @@ fn runtime_service_account(res: &Res, kind: ServiceKind) -> Option<Field> {
         ServiceKind::V1Service => (&["template", "spec"], "service_account_name"),
         ServiceKind::V2Job => (&["template", "template"], "service_account"),
         ServiceKind::Function2 => (&["service_config"], "service_account_email"),
+        ServiceKind::Function1 => (&[], "service_account_email"),
     };
     let level = res.nested(path);
     let (body, ctx) = level.first()?;

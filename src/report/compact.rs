@@ -2,7 +2,7 @@
 //! message`, the shape editors' problem matchers and `grep` expect (tflint's
 //! and ruff's compact formats), then the summary line unless `--quiet`.
 
-use super::{locate, visible};
+use super::{locate, printable, printable_line, visible};
 use crate::check::Analysis;
 use crate::color::{Style, paint};
 use crate::rules::Severity;
@@ -22,9 +22,10 @@ pub fn render(a: &Analysis, opts: &CompactOptions) -> String {
             Severity::Warning => Style::Yellow,
             Severity::Note => Style::Cyan,
         };
-        let location = format!("{}:{}:{}:", l.file, l.line, l.column);
-        // One finding, one line: a message never breaks it.
-        let message = f.message.replace(['\n', '\r'], " ");
+        let location = format!("{}:{}:{}:", printable_line(l.file), l.line, l.column);
+        // One finding, one line: a message never breaks it, and input text
+        // in it never reaches the terminal as control characters.
+        let message = printable(&f.message).replace('\n', " ");
         out.push_str(&format!(
             "{} {} {} {}",
             paint(opts.color, Style::Bold, &location),
@@ -35,7 +36,7 @@ pub fn render(a: &Analysis, opts: &CompactOptions) -> String {
         if let Some(reason) = &f.suppressed {
             out.push_str(&format!(
                 " (suppressed: {})",
-                reason.replace(['\n', '\r'], " ")
+                printable(reason).replace('\n', " ")
             ));
         }
         out.push('\n');

@@ -2,14 +2,17 @@
 //! finding (`::error file=...,line=...::message`), so findings show on the
 //! pull request's diff without uploading anything.
 
-use super::{locate, visible};
+use super::{locate, printable, visible};
 use crate::check::Analysis;
 use crate::rules::Severity;
+use sha2::{Digest, Sha256};
 
 pub struct GithubOptions {
     pub show_suppressed: bool,
     /// No summary line after the annotations.
     pub quiet: bool,
+    /// List what could not be resolved (in a collapsed group of the log).
+    pub explain_unknown: bool,
 }
 
 pub fn render(a: &Analysis, opts: &GithubOptions) -> String {
@@ -38,19 +41,44 @@ pub fn render(a: &Analysis, opts: &GithubOptions) -> String {
         }
         out.push_str(&format!(
             "::{command} file={},line={},endLine={},col={},endColumn={},title={}::{}\n",
-            escape_property(l.file),
+            escape_property(&printable(l.file)),
             l.line,
             l.end_line,
             l.column,
             l.end_column,
-            escape_property(&title),
-            escape_data(&message),
+            escape_property(&printable(&title)),
+            escape_data(&printable(&message)),
         ));
     }
     if !opts.quiet {
         out.push_str(&super::human::summary(a));
     }
+    let footer = super::human::unknowns_footer(a, opts.explain_unknown, opts.quiet);
+    if opts.explain_unknown && !a.model.unknowns.is_empty() {
+        out.push_str(&format!(
+            "::group::runwarden: {} values could not be resolved\n",
+            a.model.unknowns.len()
+        ));
+        out.push_str(&inert(&footer));
+        out.push_str("::endgroup::\n");
+    } else {
+        out.push_str(&footer);
+    }
     out
+}
+
+/// Log lines that quote the input, with workflow commands switched off
+/// around them (`::stop-commands::`), so that no value in a Terraform file
+/// can print an annotation or change the job. The token is derived from the
+/// text, which therefore cannot contain it, and keeps the output
+/// deterministic.
+fn inert(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let digest = Sha256::digest(text.as_bytes());
+    let token: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("::stop-commands::runwarden-{token}\n{text}::runwarden-{token}::\n")
 }
 
 /// Escaping for a workflow command's message (after `::`).

@@ -1,7 +1,7 @@
 //! `--format human`: one miette diagnostic per finding with the source
 //! snippet and the offending attribute labelled, then a summary line.
 
-use super::{locate, visible};
+use super::{locate, printable, printable_line, visible};
 use crate::check::Analysis;
 use crate::rules::{Finding, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
@@ -9,6 +9,8 @@ use std::fmt;
 
 struct Shown<'a> {
     finding: &'a Finding,
+    /// The message, safe to print.
+    message: String,
     source: NamedSource<String>,
     label: LabeledSpan,
     help: Option<String>,
@@ -16,13 +18,13 @@ struct Shown<'a> {
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.finding.message)
+        write!(f, "{}", self.message)
     }
 }
 
@@ -103,22 +105,29 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
             (None, false) => Some(related),
             (None, true) => None,
         };
+        // Input text reaches the terminal only through `printable`: a
+        // binary file's NUL, ESC and CR bytes are shown, not obeyed.
         let shown = Shown {
             finding: f,
-            source: NamedSource::new(l.file, file.text.clone()),
-            label: LabeledSpan::new(Some(label_text), f.span.start as usize, len),
-            help,
+            message: printable(&f.message).into_owned(),
+            source: NamedSource::new(printable(l.file), printable(&file.text).into_owned()),
+            label: LabeledSpan::new(
+                Some(printable(&label_text).into_owned()),
+                f.span.start as usize,
+                len,
+            ),
+            help: help.map(|h| printable(&h).into_owned()),
         };
         let mut s = String::new();
         if handler.render_report(&mut s, &shown).is_err() {
             s = format!(
                 "{}:{}:{}: {} [{}] {}\n",
-                l.file,
+                printable(l.file),
                 l.line,
                 l.column,
                 f.severity.as_str(),
                 f.rule.name,
-                f.message
+                shown.message
             );
         }
         if f.suppressed.is_some() {
@@ -128,7 +137,7 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         // The fix is Terraform to copy: printed as is, never wrapped.
         if let Some(fix) = &f.fix {
             out.push_str("  fix:\n");
-            for line in fix.lines() {
+            for line in printable(fix).lines() {
                 out.push_str("    ");
                 out.push_str(line);
                 out.push('\n');
@@ -139,8 +148,17 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
     if !opts.quiet {
         out.push_str(&summary(a));
     }
+    out.push_str(&unknowns_footer(a, opts.explain_unknown, opts.quiet));
+    out
+}
+
+/// What could not be resolved: every value with its reason under
+/// `--explain-unknown`, else one line saying how many (none when `quiet`).
+/// Input text in it is printable and one line per value.
+pub fn unknowns_footer(a: &Analysis, explain: bool, quiet: bool) -> String {
+    let mut out = String::new();
     let unknowns = &a.model.unknowns;
-    if opts.explain_unknown {
+    if explain {
         if unknowns.is_empty() {
             out.push_str("Every value the rules needed was resolved.\n");
         } else {
@@ -150,7 +168,8 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
                 .map(|u| {
                     let file = &a.ws.files[u.span.file as usize];
                     let (line, _) = file.line_col(u.span.start);
-                    format!("  {}:{}: {}: {}", file.display, line, u.subject, u.reason)
+                    let text = format!("{}:{}: {}: {}", file.display, line, u.subject, u.reason);
+                    format!("  {}", printable_line(&text))
                 })
                 .collect();
             lines.sort();
@@ -160,7 +179,7 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
                 out.push('\n');
             }
         }
-    } else if !unknowns.is_empty() && !opts.quiet {
+    } else if !unknowns.is_empty() && !quiet {
         out.push_str(&format!(
             "note: {} {} could not be resolved; --explain-unknown lists them\n",
             unknowns.len(),
@@ -198,6 +217,14 @@ pub fn summary(a: &Analysis) -> String {
         s.push_str(&format!(", {} in the baseline", a.baselined));
     }
     s.push('\n');
+    // A path with nothing in it is not a clean path.
+    for (path, why) in &a.ws.nothing_to_check {
+        s.push_str(&format!(
+            "runwarden: nothing to check in {}: {}\n",
+            printable_line(path),
+            printable_line(why)
+        ));
+    }
     s
 }
 

@@ -4,7 +4,7 @@
 //! dashboard shows what was checked. Suppressed findings (with
 //! `--show-suppressed`) are skipped cases carrying the reason.
 
-use super::{locate, visible};
+use super::{locate, printable, visible};
 use crate::check::Analysis;
 use crate::rules::Finding;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -20,8 +20,9 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
     let mut roots: Vec<(usize, &str)> = ids.into_iter().map(|i| (i, a.root_display(i))).collect();
     roots.sort_by(|x, y| x.1.cmp(y.1));
     for (root, display) in roots {
-        let mut suite = TestSuite::new(display);
-        suite.add_property(Property::new("root", display));
+        let display = printable(display);
+        let mut suite = TestSuite::new(display.as_ref());
+        suite.add_property(Property::new("root", display.as_ref()));
         let mut found: BTreeSet<&str> = BTreeSet::new();
         for f in shown.iter().filter(|f| f.root == root) {
             found.insert(f.rule.name);
@@ -84,20 +85,21 @@ fn finding_case(a: &Analysis, f: &Finding) -> TestCase {
     let status = match &f.suppressed {
         Some(reason) => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(format!("suppressed: {reason}"));
-            s.set_description(details);
+            s.set_message(printable(&format!("suppressed: {reason}")).into_owned());
+            s.set_description(printable(&details).into_owned());
             s
         }
         None => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(f.message.as_str());
+            s.set_message(printable(&f.message).into_owned());
             s.set_type(f.severity.as_str());
-            s.set_description(details);
+            s.set_description(printable(&details).into_owned());
             s
         }
     };
-    let mut case = TestCase::new(name, status);
+    let mut case = TestCase::new(printable(&name).into_owned(), status);
     case.set_classname(f.rule.name);
-    case.extra.insert("file".into(), l.file.into());
+    case.extra
+        .insert("file".into(), printable(l.file).into_owned().into());
     case
 }

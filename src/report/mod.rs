@@ -9,9 +9,11 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod statistics;
+pub mod why;
 
 use crate::check::Analysis;
 use crate::rules::Finding;
+use std::borrow::Cow;
 
 /// A finding with its location resolved to file, lines and columns.
 pub struct Located<'a> {
@@ -44,4 +46,56 @@ pub fn visible(a: &Analysis, show_suppressed: bool) -> impl Iterator<Item = &Fin
     a.findings
         .iter()
         .filter(move |f| show_suppressed || f.suppressed.is_none())
+}
+
+/// Characters from the input that a terminal or a CI log would act on
+/// rather than show: C0 controls but tab and newline, DEL, C1 controls, and
+/// the bidirectional overrides that reorder what a reviewer reads.
+fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` safe to print: each unprintable character replaced by `?` (a CR
+/// before a newline, as in CRLF files, by a space). The replacement keeps
+/// the byte length, so spans into the original still point at the same text.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unprintable) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !unprintable(c) {
+            out.push(c);
+        } else if c == '\r' && chars.peek() == Some(&'\n') {
+            out.push(' ');
+        } else {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`printable`] on one line: newlines too become `?` (a path or value
+/// printed inside a line must not start a new one).
+pub fn printable_line(s: &str) -> String {
+    printable(s).replace('\n', "?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_replaced_byte_for_byte() {
+        assert_eq!(
+            printable("plain text\twith tab\n"),
+            "plain text\twith tab\n"
+        );
+        let hostile = "a\u{0}b\u{1b}[2Jc\rd\r\ne\u{7f}\u{9b}\u{202e}f";
+        let shown = printable(hostile);
+        assert_eq!(shown, "a?b?[2Jc?d \ne??????f");
+        assert_eq!(shown.len(), hostile.len());
+    }
 }

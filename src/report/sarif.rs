@@ -4,7 +4,6 @@
 //! (the directory runwarden ran in, which in CI is the repository root).
 
 use super::{locate, visible};
-use crate::baseline::fingerprint;
 use crate::check::Analysis;
 use crate::rules::{self, Finding, Rule, Severity};
 use crate::syntax::Span;
@@ -14,14 +13,15 @@ pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// The `uriBaseId` of every artifact location.
 pub const SRCROOT: &str = "%SRCROOT%";
-/// Key of our fingerprint in `partialFingerprints`; bump the suffix if the
-/// fingerprint's recipe ever changes.
-pub const FINGERPRINT_KEY: &str = "runwarden/v1";
+/// Key of our fingerprint in `partialFingerprints`: the suffix is the
+/// recipe's version (`fingerprint::RECIPE`), so a new recipe never matches
+/// alerts made with an old one.
+pub const FINGERPRINT_KEY: &str = "runwarden/v2";
 
 pub fn render(a: &Analysis, show_suppressed: bool) -> String {
     let driver_rules: Vec<Value> = rules::RULES.iter().map(|r| rule(r)).collect();
     let results: Vec<Value> = visible(a, show_suppressed).map(|f| result(a, f)).collect();
-    let doc = json!({
+    let mut doc = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -39,6 +39,9 @@ pub fn render(a: &Analysis, show_suppressed: bool) -> String {
             "results": results,
         }]
     });
+    if let Some(notes) = unloaded_notifications(a) {
+        doc["runs"][0]["invocations"] = notes;
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
@@ -129,7 +132,7 @@ fn result(a: &Analysis, f: &Finding) -> Value {
         "level": level(f.severity),
         "message": { "text": f.message },
         "locations": [location],
-        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(a, f) },
+        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
         "properties": {
             "rule": f.rule.name,
             "root": l.root,
@@ -190,6 +193,47 @@ fn result(a: &Analysis, f: &Finding) -> Value {
         );
     }
     r
+}
+
+/// Module calls whose module was not read, as tool execution notifications
+/// of the run's invocation: the analysis ran, but did not see inside them.
+fn unloaded_notifications(a: &Analysis) -> Option<Value> {
+    if a.unloaded.is_empty() {
+        return None;
+    }
+    let rule = rules::module_not_loaded();
+    let index = rules::RULES.iter().position(|r| r.id == rule.id);
+    let notes: Vec<Value> = a
+        .unloaded
+        .iter()
+        .map(|(root, u)| {
+            let file = &a.ws.files[u.span.file as usize];
+            let (line, column) = file.line_col(u.span.start);
+            let (end_line, end_column) = file.line_col(u.span.end.max(u.span.start));
+            let mut reference = json!({ "id": rule.id });
+            if let (Some(i), Some(obj)) = (index, reference.as_object_mut()) {
+                obj.insert("index".into(), json!(i));
+            }
+            json!({
+                "level": "note",
+                "message": { "text": format!("{} (root {}) was not loaded: {}", u.address, a.root_display(*root), u.reason) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact(&file.display),
+                        "region": {
+                            "startLine": line,
+                            "startColumn": column,
+                            "endLine": end_line,
+                            "endColumn": end_column,
+                        }
+                    },
+                    "logicalLocations": [{ "fullyQualifiedName": u.address, "kind": "module" }],
+                }],
+                "associatedRule": reference,
+            })
+        })
+        .collect();
+    Some(json!([{ "executionSuccessful": true, "toolExecutionNotifications": notes }]))
 }
 
 /// Where the resource `addr` of root `root` is declared, when the model

@@ -38,6 +38,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         t::grant_label(model, grant)
                     ),
                 );
+                f.key = role.to_string();
                 f.related = services
                     .iter()
                     .filter(|s| s.declared)
@@ -88,6 +89,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                             t::grant_label(model, grant)
                         ),
                     );
+                    f.key = format!("{member} {role}");
                     f.related = runs
                         .iter()
                         .filter(|s| s.root == grant.root)
@@ -144,6 +146,7 @@ fn caller_identity(
             t::grant_label(model, grant)
         ),
     );
+    f.key = format!("{member} {role}");
     f.related = calls
         .iter()
         .filter(|c| c.root == grant.root)

@@ -16,7 +16,8 @@ pub fn finding(
     service: Option<&Service>,
     message: String,
 ) -> Finding {
-    let mut f = Finding::new(rule, span, c.root, &c.address, message);
+    let mut f = Finding::new(rule, span, c.root, &c.address, message)
+        .keyed(service.map_or("", |s| s.address.as_str()));
     f.related
         .extend(service.filter(|s| s.declared).map(|s| s.address.clone()));
     f.related.extend(c.related.iter().cloned());
@@ -128,16 +129,64 @@ fn hcl_field(f: &Field, prefix: &str) -> Option<String> {
     }
 }
 
+/// How the grant is written for each kind: resource type, the attribute
+/// naming the target, the location attribute, the role, and the target's
+/// attribute to reference.
+fn grant_shape(
+    kind: ServiceKind,
+) -> (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+) {
+    match kind {
+        ServiceKind::V2Service => (
+            "google_cloud_run_v2_service_iam_member",
+            "name",
+            "location",
+            "roles/run.invoker",
+            "name",
+        ),
+        ServiceKind::V2Job => (
+            "google_cloud_run_v2_job_iam_member",
+            "name",
+            "location",
+            "roles/run.invoker",
+            "name",
+        ),
+        ServiceKind::V1Service => (
+            "google_cloud_run_service_iam_member",
+            "service",
+            "location",
+            "roles/run.invoker",
+            "name",
+        ),
+        // On the Cloud Run service behind the function: a 2nd gen function
+        // checks run.routes.invoke there, and its own IAM refuses
+        // roles/run.invoker.
+        ServiceKind::Function2 => (
+            "google_cloud_run_service_iam_member",
+            "service",
+            "location",
+            "roles/run.invoker",
+            "service_config[0].service",
+        ),
+        ServiceKind::Function1 => (
+            "google_cloudfunctions_function_iam_member",
+            "cloud_function",
+            "region",
+            "roles/cloudfunctions.invoker",
+            "name",
+        ),
+    }
+}
+
 /// HCL for the grant that lets the caller invoke (or run) `s`.
 pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
     let _ = model;
-    let (rtype, name_attr) = match s.kind {
-        ServiceKind::V2Service => ("google_cloud_run_v2_service_iam_member", "name"),
-        ServiceKind::V2Job => ("google_cloud_run_v2_job_iam_member", "name"),
-        ServiceKind::V1Service | ServiceKind::Function2 => {
-            ("google_cloud_run_service_iam_member", "service")
-        }
-    };
+    let (rtype, name_attr, location_attr, role, name_ref) = grant_shape(s.kind);
     let resource_name = c
         .address
         .rsplit('.')
@@ -155,8 +204,8 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
     let (project, location, name) = match &service_ref {
         Some(r) => (
             Some(format!("{r}.project")),
-            Some(format!("{r}.location")),
-            Some(format!("{r}.name")),
+            Some(format!("{r}.{location_attr}")),
+            Some(format!("{r}.{name_ref}")),
         ),
         None => (
             hcl_field(&s.project, prefix),
@@ -188,19 +237,27 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
     out.push_str(&format!(
         "resource \"{rtype}\" \"{resource_name}_invoker\" {{\n"
     ));
+    let width = name_attr
+        .len()
+        .max(location_attr.len())
+        .max("project".len());
+    let line = |out: &mut String, k: &str, v: &str| {
+        out.push_str(&format!("  {k:<width$} = {v}\n"));
+    };
     if let Some(p) = project {
-        out.push_str(&format!("  project  = {p}\n"));
+        line(&mut out, "project", &p);
     }
     if let Some(l) = location {
-        out.push_str(&format!("  location = {l}\n"));
+        line(&mut out, location_attr, &l);
     }
-    let pad = " ".repeat(9 - name_attr.len());
-    out.push_str(&format!(
-        "  {name_attr}{pad}= {}\n",
-        name.unwrap_or_else(|| "\"SERVICE\"".into())
-    ));
-    out.push_str("  role     = \"roles/run.invoker\"\n");
-    out.push_str(&format!("  member   = {member}\n}}"));
+    line(
+        &mut out,
+        name_attr,
+        &name.unwrap_or_else(|| "\"SERVICE\"".into()),
+    );
+    line(&mut out, "role", &format!("{role:?}"));
+    line(&mut out, "member", &member);
+    out.push('}');
     out
 }
 

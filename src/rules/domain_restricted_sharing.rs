@@ -68,6 +68,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         policy.address
                     ),
                 );
+                f.key = format!("{member} {}", policy.address);
                 f.related = services
                     .iter()
                     .filter(|s| s.declared)

@@ -74,6 +74,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 others.join(", ")
             ),
         );
+        f.key = format!("{role} {}", others.join(","));
         f.related = others.iter().map(|s| s.to_string()).collect();
         f.anchors = grant_anchors(grant, grant.role_span);
         f.help = Some(format!(

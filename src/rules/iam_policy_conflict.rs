@@ -66,6 +66,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 others.join(", ")
             ),
         );
+        f.key = others.join(",");
         f.related = others.iter().map(|s| s.to_string()).collect();
         f.anchors = grant_anchors(grant, grant.target_span);
         f.help = Some(

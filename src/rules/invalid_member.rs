@@ -31,6 +31,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             let problem = if public && matches!(grant.scope, crate::model::Scope::Project(_)) {
                 "projects do not accept public principals in their IAM policy: apply fails"
                     .to_string()
+            } else if public && grant.condition.is_some() {
+                // "you cannot use conditions when you grant roles to all
+                // users or all authenticated users"
+                "IAM refuses conditions on bindings for allUsers and allAuthenticatedUsers: apply fails"
+                    .to_string()
             } else if public && on_job {
                 // Cloud Run API: "Member allUsers is invalid due to membership
                 // type restrictions on the resource".
@@ -49,6 +54,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 &grant.address,
                 format!("invalid IAM member {member:?}: {problem}"),
             );
+            f.key = member.to_string();
             f.anchors = super::public_exposure::grant_anchors(grant, m.span);
             f.related.extend(grant.via.clone());
             f.help = Some("members look like user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, allUsers, allAuthenticatedUsers, principal://... or principalSet://...".into());

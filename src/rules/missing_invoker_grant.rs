@@ -145,8 +145,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                                 cc::target_text(s),
                                 cc::identity_text(c)
                             ),
-                            Some((g, condition)) => format!(
-                                "{} calls {} as {}: {} grants {} only under the condition {condition:?}, which can never hold for this request, so requests will fail with 403 (INVOKER_PERMISSION_DENIED)",
+                            Some((g, why)) => format!(
+                                "{} calls {} as {}: {} grants {} {why}, so requests will fail with 403 (INVOKER_PERMISSION_DENIED)",
                                 c.kind.noun(),
                                 cc::target_text(s),
                                 cc::identity_text(c),
@@ -160,9 +160,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                             .iter()
                             .map(|(g, _)| model.grants[*g].address.clone()),
                     );
-                    f.help = Some(match d.refused.is_empty() {
-                        true => "grant roles/run.invoker on the service to the caller's identity (fix below)".into(),
-                        false => "the condition expired or names another resource: fix the condition, or grant roles/run.invoker without it (fix below)".into(),
+                    let role = match s.kind {
+                        crate::model::ServiceKind::Function1 => "roles/cloudfunctions.invoker",
+                        _ => "roles/run.invoker",
+                    };
+                    f.help = Some(match d.refused.first() {
+                        None => format!("grant {role} on the service to the caller's identity (fix below)"),
+                        Some((g, _)) if model.grants[*g].condition.is_some() => format!(
+                            "the condition expired or names another resource: fix it, or grant {role} without it (fix below)"
+                        ),
+                        Some(_) => "grant roles/run.invoker on the Cloud Run service behind the function (fix below); the function's own IAM refuses roles/run.invoker".into(),
                     });
                     f.fix = Some(cc::fix(model, c, s));
                     out.push(f);

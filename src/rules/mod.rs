@@ -2,7 +2,7 @@
 //! documentation (from `rules/<name>.md`) and a check over the access model.
 
 mod basic_role;
-mod caller_common;
+pub mod caller_common;
 mod domain_restricted_sharing;
 mod iam_binding_conflict;
 mod iam_policy_conflict;
@@ -12,6 +12,7 @@ mod invalid_member;
 mod invalid_suppression;
 mod invoker_denied;
 mod missing_invoker_grant;
+mod module_not_loaded;
 mod oidc_audience_mismatch;
 mod overbroad_invoker_role;
 mod overbroad_invoker_scope;
@@ -61,6 +62,7 @@ pub struct Rule {
 pub static RULES: &[&Rule] = &[
     &parse_error::RULE,
     &invalid_suppression::RULE,
+    &module_not_loaded::RULE,
     &public_invoker::RULE,
     &public_privileged_role::RULE,
     &unauthenticated_internal::RULE,
@@ -86,6 +88,7 @@ pub static RULES: &[&Rule] = &[
 pub const CONTRACT_RULES: &[(&str, &str)] = &[
     ("parse-error", "RW001"),
     ("invalid-suppression", "RW002"),
+    ("module-not-loaded", "RW003"),
     ("public-invoker", "RW101"),
     ("public-privileged-role", "RW102"),
     ("unauthenticated-internal", "RW103"),
@@ -129,6 +132,19 @@ pub fn invalid_suppression() -> &'static Rule {
     &invalid_suppression::RULE
 }
 
+pub fn module_not_loaded() -> &'static Rule {
+    &module_not_loaded::RULE
+}
+
+/// Rules whose findings say runwarden could not see part of the
+/// configuration. A baseline never records or hides them: accepting one
+/// would accept whatever the unseen part holds, now and later.
+pub const BLIND_SPOT_RULES: &[&str] = &["parse-error", "module-not-loaded"];
+
+pub fn is_blind_spot(rule: &Rule) -> bool {
+    BLIND_SPOT_RULES.contains(&rule.name)
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: &'static Rule,
@@ -149,6 +165,13 @@ pub struct Finding {
     pub suppressed: Option<String>,
     /// Terraform that would fix it (shown in help, `fix` in JSON).
     pub fix: Option<String>,
+    /// What tells this finding apart from others of its rule on the same
+    /// resource, in words that do not change when the message is reworded:
+    /// the member, the target service, the role. Part of the fingerprint.
+    pub key: String,
+    /// Identity across runs (baselines, SARIF `partialFingerprints`), set
+    /// by the check once every finding is known.
+    pub fingerprint: String,
 }
 
 impl std::fmt::Debug for Rule {
@@ -178,7 +201,15 @@ impl Finding {
             allow_keys: Vec::new(),
             suppressed: None,
             fix: None,
+            key: String::new(),
+            fingerprint: String::new(),
         }
+    }
+
+    /// Sets [`Finding::key`].
+    pub fn keyed(mut self, key: impl Into<String>) -> Finding {
+        self.key = key.into();
+        self
     }
 }
 

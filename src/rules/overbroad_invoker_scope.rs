@@ -83,6 +83,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 t::grant_label(model, grant)
             ),
         );
+        f.key = role.to_string();
         f.related.extend(custom.map(|c| c.address.clone()));
         f.related.extend(grant.via.clone());
         f.anchors = grant_anchors(grant, grant.role_span);

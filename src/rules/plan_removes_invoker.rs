@@ -233,6 +233,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                             cc::target_text(s),
                         ),
                     );
+                    f.key = format!("{} {}", c.address, s.address);
                     f.related = vec![c.address.clone(), s.address.clone()];
                     f.anchors = cc::anchors(c, c.identity_span.unwrap_or(c.span));
                     f.help = Some(format!(

@@ -2,17 +2,20 @@
 //! principal reaches which service through which grant, and what the ingress
 //! setting makes of it.
 
-use crate::model::{AccessModel, Grant, Ingress, Scope, Service, roles};
+use crate::authz::{self, Deny};
+use crate::model::{AccessModel, Action, Family, Grant, Identity, Ingress, Scope, Service, roles};
 use crate::syntax::Span;
 
 pub enum Exposure<'m> {
     /// A public member holds an invoke-only role on a service or job
     /// (declared in the configuration or only named by the grant).
+    /// `deny` is what deny policies make of it.
     Invoke {
         grant: &'m Grant,
         member: &'m str,
         span: Span,
         service: &'m Service,
+        deny: Deny,
     },
     /// A public member holds an invoke-only role on a service whose name is
     /// not known.
@@ -21,6 +24,14 @@ pub enum Exposure<'m> {
         member: &'m str,
         span: Span,
         why: String,
+    },
+    /// A public member holds `roles/cloudfunctions.invoker` on a 2nd gen
+    /// function's own policy, which does not let anyone call it.
+    Ineffective {
+        grant: &'m Grant,
+        member: &'m str,
+        span: Span,
+        service: &'m Service,
     },
     /// A public member holds a broader role; `service` is `None` when the
     /// grant's service is not known.
@@ -99,8 +110,13 @@ pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
         let Some(role) = grant.role_name() else {
             continue;
         };
-        let services: Vec<&Service> = match &grant.scope {
-            Scope::Services(ids) => ids.iter().map(|i| &model.services[*i]).collect(),
+        // IAM refuses conditions on public bindings (invalid-member says
+        // so): such a binding never exists.
+        if grant.condition.is_some() {
+            continue;
+        }
+        let services: Vec<usize> = match &grant.scope {
+            Scope::Services(ids) => ids.clone(),
             Scope::Unresolved(_) => Vec::new(),
             _ => continue,
         };
@@ -108,43 +124,61 @@ pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
             let Some(member) = m.value.known().filter(|p| crate::model::is_public(p)) else {
                 continue;
             };
-            let invoke_only = roles::is_invoke_only(role);
             if let Scope::Unresolved(u) = &grant.scope {
-                out.push(if invoke_only {
-                    Exposure::InvokeUnresolved {
+                let kind = grant.target.as_ref().map(|t| t.family.kind());
+                out.push(match kind {
+                    Some(k) if roles::is_invoke_only_for(k, role) => Exposure::InvokeUnresolved {
                         grant,
                         member,
                         span: m.span,
                         why: u.reason(),
-                    }
-                } else {
-                    Exposure::Privileged {
+                    },
+                    _ => Exposure::Privileged {
                         grant,
                         member,
                         span: m.span,
                         service: None,
                         role,
-                    }
+                    },
                 });
                 continue;
             }
-            for &service in &services {
-                out.push(if invoke_only {
-                    Exposure::Invoke {
+            for &si in &services {
+                let service = &model.services[si];
+                let on_function_policy = grant
+                    .target
+                    .as_ref()
+                    .is_some_and(|t| t.family == Family::Function2);
+                if on_function_policy && role == "roles/cloudfunctions.invoker" {
+                    out.push(Exposure::Ineffective {
                         grant,
                         member,
                         span: m.span,
                         service,
-                    }
+                    });
+                } else if roles::is_invoke_only_for(service.kind, role) {
+                    let who = if member == "allUsers" {
+                        Identity::None
+                    } else {
+                        Identity::AnyAccount
+                    };
+                    let deny = authz::deny_of(model, si, &who, &Action::Invoke);
+                    out.push(Exposure::Invoke {
+                        grant,
+                        member,
+                        span: m.span,
+                        service,
+                        deny,
+                    });
                 } else {
-                    Exposure::Privileged {
+                    out.push(Exposure::Privileged {
                         grant,
                         member,
                         span: m.span,
                         service: Some(service),
                         role,
-                    }
-                });
+                    });
+                }
             }
         }
     }

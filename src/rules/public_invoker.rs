@@ -3,6 +3,7 @@
 
 use super::public_exposure::{self as pe, Exposure, Reach};
 use super::{Finding, Rule, Severity};
+use crate::authz::Deny;
 use crate::model::AccessModel;
 
 pub static RULE: Rule = Rule {
@@ -28,31 +29,49 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 member,
                 span,
                 service,
+                deny,
             } => {
                 // Ingress not known: the public grant is certain, the
                 // exposure to the internet is not; a warning, never an error.
-                let (mut why, severity) = match pe::reach(service) {
+                let (mut why, mut severity) = match pe::reach(service) {
                     Reach::Internet(why) => (why, RULE.severity),
                     Reach::Unknown(why) => (why, Severity::Warning),
                     Reach::InternalOnly(_) => continue,
                 };
+                // Deny policies are checked first; `principalSet://goog/public:all`
+                // covers callers that are not signed in too.
+                let mut refused_by = None;
+                match &deny {
+                    Deny::Denied { policy, .. } => {
+                        refused_by = Some(&model.deny_policies[*policy].address);
+                        severity = Severity::Note;
+                    }
+                    Deny::Maybe { why: w, .. } => {
+                        why.push_str(&format!("; a deny policy may refuse it: {w}"));
+                        severity = severity.min(Severity::Warning);
+                    }
+                    Deny::None => {}
+                }
                 if service.kind.is_job() {
                     why.push_str(
                         "; IAM rejects public principals on jobs, so apply fails (invalid-member)",
                     );
                 }
-                let mut f = Finding::new(
-                    &RULE,
-                    span,
-                    grant.root,
-                    &grant.address,
-                    format!(
+                let message = match refused_by {
+                    None => format!(
                         "{member} can {} {} ({why})",
                         service.kind.verb(),
                         pe::plain_label(service)
                     ),
-                );
+                    Some(policy) => format!(
+                        "{member} is granted {} on {}, but deny policy {policy} refuses the permission to everyone on the internet: public requests get 403",
+                        grant.role,
+                        pe::plain_label(service)
+                    ),
+                };
+                let mut f = Finding::new(&RULE, span, grant.root, &grant.address, message);
                 f.severity = severity;
+                f.key = format!("{member} {}", service.address);
                 f.related = pe::related(grant, Some(service));
                 f.anchors = pe::grant_anchors(grant, span);
                 f.allow_keys = pe::allow_keys(service);
@@ -89,6 +108,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.severity = Severity::Warning;
+                f.key = member.to_string();
                 f.related = pe::related(grant, None);
                 f.anchors = pe::grant_anchors(grant, span);
                 f.help = Some(help(
@@ -123,6 +143,31 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 f.anchors = pe::service_anchors(service, span);
                 f.allow_keys = pe::allow_keys(service);
                 f.help = Some("remove invoker_iam_disabled and grant roles/run.invoker to the callers, or record that it is public by design with a suppression".into());
+                out.push(f);
+            }
+            Exposure::Ineffective {
+                grant,
+                member,
+                span,
+                service,
+            } => {
+                let mut f = Finding::new(
+                    &RULE,
+                    span,
+                    grant.root,
+                    &grant.address,
+                    format!(
+                        "{member} holds roles/cloudfunctions.invoker on {}, which does not make it public: a 2nd gen function checks run.routes.invoke on the Cloud Run service behind it",
+                        pe::plain_label(service)
+                    ),
+                );
+                f.severity = Severity::Note;
+                f.related = pe::related(grant, Some(service));
+                f.anchors = pe::grant_anchors(grant, span);
+                f.allow_keys = pe::allow_keys(service);
+                f.help = Some(format!(
+                    "if it is meant to be public, grant roles/run.invoker to {member} on the function's service (google_cloud_run_service_iam_member with service = google_cloudfunctions2_function.NAME.service_config[0].service); otherwise remove this grant"
+                ));
                 out.push(f);
             }
             Exposure::Privileged { .. } => {}

@@ -41,6 +41,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             &grant.address,
             format!("{member} holds {role} on {target}"),
         );
+        f.key = format!("{member} {role} {}", service.map_or("", |s| &s.address));
         f.related = pe::related(grant, service);
         f.anchors = pe::grant_anchors(grant, span);
         if let Some(s) = service {

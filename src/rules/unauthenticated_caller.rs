@@ -3,8 +3,8 @@
 
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
-use crate::authz::Verdict;
-use crate::model::{AccessModel, Action, CallerKind, Identity, Token};
+use crate::authz::path::{TokenCheck, token};
+use crate::model::{AccessModel, Action, CallerKind, Token};
 
 pub static RULE: Rule = Rule {
     name: "unauthenticated-caller",
@@ -17,36 +17,51 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for c in &model.callers {
-        if c.action == Action::RunJob && c.token != Token::OAuth {
-            // The Cloud Run Admin API (run.googleapis.com) takes OAuth access
-            // tokens; an OIDC identity token, or none, is rejected.
+        let help = || match (c.action == Action::RunJob, c.kind) {
+            (true, _) => {
+                "use oauth_token { service_account_email = ... } instead of oidc_token, and grant that account roles/run.invoker on the job"
+            }
+            (false, CallerKind::Workflow) => {
+                "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account"
+            }
+            (false, CallerKind::ApiGateway) => {
+                "remove `disable_auth: true` from the x-google-backend, so that the gateway sends an identity token of gateway_config.backend_config.google_service_account, and grant that account roles/run.invoker on the service"
+            }
+            (false, CallerKind::FirebaseHosting) => {
+                "Firebase Hosting never sends an identity token: a service behind a Hosting rewrite must admit unauthenticated requests (allUsers with roles/run.invoker, or invoker_iam_disabled = true), so serve only public content through the rewrite, or call the service another way"
+            }
+            _ => {
+                "add an oidc_token { service_account_email = ... } block and grant that service account roles/run.invoker on the service"
+            }
+        };
+        // A job run through the Admin API with the wrong token fails
+        // whether or not the job is in the configuration.
+        if c.action == Action::RunJob && c.token != Token::OAuth && c.targets.is_empty() {
             let sent = if c.token == Token::Oidc {
                 "an OIDC identity token"
             } else {
                 "no token"
             };
-            let service = c.targets.first().map(|&t| &model.services[t]);
-            let job = service
-                .map(cc::target_text)
-                .unwrap_or_else(|| c.target_text.clone());
             let mut f = cc::finding(
                 &RULE,
                 c,
                 c.target_span,
-                service,
+                None,
                 format!(
-                    "{} runs {job} through the Cloud Run Admin API with {sent}: Google APIs need an OAuth access token, so every run will fail with 401",
-                    c.kind.noun()
+                    "{} runs {} through the Cloud Run Admin API with {sent}: Google APIs need an OAuth access token, so every run will fail with 401",
+                    c.kind.noun(),
+                    c.target_text
                 ),
             );
-            f.help = Some("use oauth_token { service_account_email = ... } instead of oidc_token, and grant that account roles/run.invoker on the job".into());
+            f.help = Some(help().into());
             out.push(f);
             continue;
         }
-        if c.action != Action::Invoke || c.token == Token::Oidc {
-            continue;
-        }
-        if c.targets.is_empty() && c.kind.always_cloud_run() {
+        if c.targets.is_empty()
+            && c.kind.always_cloud_run()
+            && c.action == Action::Invoke
+            && c.token != Token::Oidc
+        {
             // A Cloud Run service it names, but not one of this configuration.
             let why = match &c.target_unknown {
                 Some(u) => u.reason(),
@@ -69,48 +84,38 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
         }
         for &t in &c.targets {
             let s = &model.services[t];
-            let what = match (c.token, c.kind) {
-                (Token::OAuth, _) => {
-                    "an OAuth access token (Cloud Run accepts only OIDC identity tokens)"
-                }
-                (_, CallerKind::ApiGateway) => {
-                    "no identity token (its x-google-backend sets disable_auth: true)"
-                }
-                _ => "no identity token",
+            let (severity, why) = match token(model, c, t) {
+                TokenCheck::Missing { why } => (Severity::Error, why),
+                TokenCheck::Unknown(why) if c.token != Token::Oidc => (Severity::Note, why),
+                _ => continue,
             };
-            let (mut severity, mut why) =
-                match crate::authz::may(model, t, &Identity::None, &c.action) {
-                    Verdict::Public(_) => continue,
-                    Verdict::Partial(why) => {
-                        (Severity::Note, format!(" (could not verify: {why})"))
-                    }
-                    Verdict::Allowed { .. } | Verdict::Denied | Verdict::DeniedByPolicy { .. } => {
-                        (Severity::Error, String::new())
-                    }
-                };
-            if c.kind == CallerKind::CloudTasks && c.token == Token::None {
-                // Each task may carry its own OIDC token, set by the code that creates it.
-                severity = Severity::Note;
-                why = " unless every task sets its own oidc_token".into();
-            }
+            // Each task may carry its own OIDC token, set by the code that
+            // creates it.
+            let (severity, why) = match c.kind {
+                CallerKind::CloudTasks if c.token == Token::None => (
+                    Severity::Note,
+                    format!("{why}, unless every task sets its own oidc_token"),
+                ),
+                CallerKind::ApiGateway if c.token == Token::None => (
+                    severity,
+                    format!("{why} (its x-google-backend sets disable_auth: true)"),
+                ),
+                _ => (severity, why),
+            };
+            let verb = if c.action == Action::RunJob {
+                "runs"
+            } else {
+                "calls"
+            };
             let mut f = cc::finding(
                 &RULE,
                 c,
                 c.target_span,
                 Some(s),
-                format!(
-                    "{} sends {what} to {}, which is not public: requests will fail with 401/403{why}",
-                    c.kind.noun(),
-                    cc::target_text(s)
-                ),
+                format!("{} {verb} {} and {why}", c.kind.noun(), cc::target_text(s)),
             );
             f.severity = severity;
-            f.help = Some(match c.kind {
-                CallerKind::Workflow => "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account".into(),
-                CallerKind::ApiGateway => "remove `disable_auth: true` from the x-google-backend, so that the gateway sends an identity token of gateway_config.backend_config.google_service_account, and grant that account roles/run.invoker on the service".into(),
-                CallerKind::FirebaseHosting => "Firebase Hosting never sends an identity token: a service behind a Hosting rewrite must admit unauthenticated requests (allUsers with roles/run.invoker, or invoker_iam_disabled = true), so serve only public content through the rewrite, or call the service another way".into(),
-                _ => "add an oidc_token { service_account_email = ... } block and grant that service account roles/run.invoker on the service".into(),
-            });
+            f.help = Some(help().into());
             out.push(f);
         }
     }

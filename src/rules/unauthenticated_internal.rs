@@ -18,10 +18,15 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for e in pe::exposures(model) {
         let (service, span, root, address, who, anchors, related) = match &e {
             Exposure::Invoke {
+                deny: crate::authz::Deny::Denied { .. },
+                ..
+            } => continue,
+            Exposure::Invoke {
                 grant,
                 member,
                 span,
                 service,
+                ..
             } => (
                 *service,
                 *span,
@@ -40,7 +45,9 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 pe::service_anchors(service, *span),
                 Vec::new(),
             ),
-            Exposure::Privileged { .. } | Exposure::InvokeUnresolved { .. } => continue,
+            Exposure::Privileged { .. }
+            | Exposure::InvokeUnresolved { .. }
+            | Exposure::Ineffective { .. } => continue,
         };
         let Reach::InternalOnly(why) = pe::reach(service) else {
             continue;
@@ -60,6 +67,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 }
             ),
         );
+        f.key = format!("{who} {}", service.address);
         f.related = related;
         f.anchors = anchors;
         f.allow_keys = pe::allow_keys(service);

@@ -93,6 +93,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                         ),
                     );
                     f.severity = Severity::Error;
+                    f.key = format!("{} {}", lb.role, s.address);
                     f.related = vec![s.address.clone()];
                     f.anchors = grant_anchors(g, span);
                     f.help = Some(format!(
@@ -114,6 +115,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                             list(&unmanaged)
                         ),
                     );
+                    f.key = lb.role.clone();
                     f.related = grants
                         .iter()
                         .filter(|g| g.role_name() == Some(lb.role.as_str()))

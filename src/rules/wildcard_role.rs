@@ -30,6 +30,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             &grant.address,
             format!("role {role:?} has a wildcard: IAM only accepts exact role names"),
         );
+        f.key = role.to_string();
         f.related.extend(grant.via.clone());
         f.anchors = grant_anchors(grant, grant.role_span);
         f.help = Some(
@@ -61,7 +62,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     .join(", "),
                 if wild.len() == 1 { "has" } else { "have" },
             ),
-        );
+        )
+        .keyed(wild.join(","));
         f.anchors = vec![c.permissions_span, c.span];
         f.anchors.extend(c.module_spans.iter().copied());
         f.help = Some(

@@ -1,5 +1,7 @@
 //! Terraform's built-in functions, one file per family. `try` and `can`
-//! are special forms and live in the evaluator, as do the file functions.
+//! are special forms and live in the evaluator, as do the functions that
+//! read files (`file`, `filebase64`, `fileexists`, `templatefile`).
+//! docs/functions.md lists what is evaluated and what is not, and why.
 //!
 //! Every function reads its arguments through [`Args`], which turns a
 //! value that is not known into the right outcome: an unknown argument
@@ -12,13 +14,21 @@
 
 mod collections;
 mod conversion;
+mod datetime;
 mod encoding;
+mod filesystem;
+mod hash;
+mod ipnet;
 mod numeric;
+mod regex;
 mod strings;
+mod yaml;
 
 pub use encoding::base64_encode;
+pub use hash::hash_bytes;
+pub use yaml::yaml_decode_text;
 
-use super::value::Text;
+use super::value::{Text, quote};
 use super::{Unknown, Value};
 use crate::syntax::Span;
 
@@ -116,14 +126,23 @@ impl Args {
         })
     }
 
+    /// A number; a string converts when it is a decimal number, as in
+    /// Terraform (`"12"`, `"-1.5e3"`, never `" 12"` or `"inf"`).
     pub fn num(&self, i: usize) -> Result<f64, Stop> {
         let v = self.known(i)?;
-        v.as_number().ok_or_else(|| {
-            Stop::Invalid(format!(
-                "argument {} must be a number, not {}",
-                i + 1,
-                v.type_name()
-            ))
+        to_number(v).ok_or_else(|| {
+            Stop::Invalid(match v {
+                Value::String(s) => format!(
+                    "argument {}: cannot convert {} to a number",
+                    i + 1,
+                    quote(s)
+                ),
+                other => format!(
+                    "argument {} must be a number, not {}",
+                    i + 1,
+                    other.type_name()
+                ),
+            })
         })
     }
 
@@ -159,7 +178,9 @@ impl Args {
     pub fn map(&self, i: usize) -> Result<&std::collections::BTreeMap<String, Value>, Stop> {
         match self.get(i)? {
             Value::Map(m) => Ok(m),
-            v @ Value::Ref(_) => Err(Stop::Unknown(
+            // A whole resource is an object whose attributes are known
+            // only after apply.
+            v @ (Value::Ref(_) | Value::Resource(_)) => Err(Stop::Unknown(
                 v.not_known(self.span).expect("references are not known"),
             )),
             other => Err(Stop::Invalid(format!(
@@ -205,13 +226,65 @@ pub fn as_list(v: &Value, span: Span) -> Result<Vec<Value>, Stop> {
     }
 }
 
+/// Terraform's conversion of a value to a number: numbers, and strings
+/// holding a decimal number.
+pub fn to_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => parse_decimal(s),
+        _ => None,
+    }
+}
+
+/// A decimal number as Terraform reads one from a string: an optional
+/// sign, digits with an optional fraction, an optional exponent.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let whole = digits(&mut i);
+    let mut frac = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac = digits(&mut i);
+    }
+    if whole + frac == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    s.parse().ok()
+}
+
 /// Every function runwarden evaluates, by name.
 fn lookup(name: &str) -> Option<Func> {
     strings::lookup(name)
+        .or_else(|| regex::lookup(name))
         .or_else(|| collections::lookup(name))
         .or_else(|| encoding::lookup(name))
+        .or_else(|| yaml::lookup(name))
         .or_else(|| numeric::lookup(name))
         .or_else(|| conversion::lookup(name))
+        .or_else(|| filesystem::lookup(name))
+        .or_else(|| datetime::lookup(name))
+        .or_else(|| hash::lookup(name))
+        .or_else(|| ipnet::lookup(name))
 }
 
 /// Functions whose value depends on the machine, the clock or randomness:
@@ -225,6 +298,24 @@ const IMPURE: &[&str] = &[
     "pathexpand",
 ];
 
+/// Functions that read files or evaluate templates: the evaluator handles
+/// the ones it models (`file`, `filebase64`, `fileexists`, `templatefile`);
+/// the others are not evaluated.
+const SPECIAL: &[&str] = &[
+    "file",
+    "filebase64",
+    "fileexists",
+    "templatefile",
+    "fileset",
+    "filemd5",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "filebase64sha256",
+    "filebase64sha512",
+    "templatestring",
+];
+
 /// Calls `name` on evaluated arguments.
 pub fn call(name: &str, vals: Vec<Value>, span: Span) -> Value {
     let name = name.strip_prefix("provider::terraform::").unwrap_or(name);
@@ -235,7 +326,12 @@ pub fn call(name: &str, vals: Vec<Value>, span: Span) -> Value {
         );
     }
     let Some(f) = lookup(name) else {
-        return Value::not_modelled(format!("function {name}() is not evaluated"), span);
+        let why = if SPECIAL.contains(&name) {
+            format!("{name}() reads files or templates and is not evaluated here")
+        } else {
+            format!("function {name}() is not evaluated")
+        };
+        return Value::not_modelled(why, span);
     };
     match f(&Args { vals, span }) {
         Ok(v) => v,
@@ -247,4 +343,75 @@ pub fn call(name: &str, vals: Vec<Value>, span: Span) -> Value {
 #[cfg(test)]
 pub(crate) fn call_test(name: &str, vals: Vec<Value>) -> Value {
     call(name, vals, Span::default())
+}
+
+/// Helpers shared by the families' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::eval::value::{Reference, Text, Value};
+    use crate::eval::{Unknown, UnknownKind};
+
+    pub fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+    pub fn n(x: f64) -> Value {
+        Value::Number(x)
+    }
+    pub fn b(x: bool) -> Value {
+        Value::Bool(x)
+    }
+    pub fn l(v: Vec<Value>) -> Value {
+        Value::List(v)
+    }
+    pub fn m(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+    pub fn strs(v: &[&str]) -> Value {
+        Value::List(v.iter().map(|x| s(x)).collect())
+    }
+    /// `google_service_account.a.email`, a value known only after apply.
+    pub fn email() -> Value {
+        Value::Ref(Reference::new("google_service_account.a", "email"))
+    }
+    /// `"serviceAccount:${google_service_account.a.email}"`.
+    pub fn member() -> Value {
+        let mut t = Text::lit("serviceAccount:");
+        t.push_ref(Reference::new("google_service_account.a", "email"));
+        Value::Partial(t)
+    }
+    pub fn unknown() -> Value {
+        Value::Unknown(Unknown::new(
+            UnknownKind::NoValue("x".into()),
+            Default::default(),
+        ))
+    }
+    /// The result is "known only after apply" (not an error, not decided).
+    pub fn is_after_apply(v: &Value) -> bool {
+        matches!(
+            v,
+            Value::Unknown(Unknown {
+                kind: UnknownKind::AfterApply(_),
+                ..
+            })
+        )
+    }
+    /// The result is an evaluation error (which `try()` catches).
+    pub fn is_error(v: &Value) -> bool {
+        matches!(v, Value::Unknown(u) if u.is_error())
+    }
+    /// The result is the unknown of [`unknown`] (its reason kept).
+    pub fn is_no_value(v: &Value) -> bool {
+        matches!(
+            v,
+            Value::Unknown(Unknown {
+                kind: UnknownKind::NoValue(_),
+                ..
+            })
+        )
+    }
 }

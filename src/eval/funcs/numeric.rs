@@ -1,6 +1,8 @@
-//! Numeric functions.
+//! Numeric functions. Strings holding decimal numbers convert, as in
+//! Terraform; a value known only after apply gives a result known only
+//! after apply.
 
-use super::{Args, FnResult, Func, Stop};
+use super::{Args, FnResult, Func, Stop, to_number};
 use crate::eval::value::Value;
 
 pub(super) fn lookup(name: &str) -> Option<Func> {
@@ -47,7 +49,7 @@ fn sum(a: &Args) -> FnResult {
     }
     let mut total = 0.0;
     for v in &l {
-        match v.as_number() {
+        match to_number(v) {
             Some(n) => total += n,
             None => {
                 return Err(match v.not_known(a.span) {
@@ -93,37 +95,64 @@ fn parseint(a: &Args) -> FnResult {
 #[cfg(test)]
 mod tests {
     use crate::eval::funcs::call_test as call;
+    use crate::eval::funcs::testing::*;
     use crate::eval::value::Value;
-
-    fn n(x: f64) -> Value {
-        Value::Number(x)
-    }
 
     #[test]
     fn documented_examples() {
-        assert_eq!(call("max", vec![n(12.0), n(54.0), n(3.0)]), n(54.0));
-        assert_eq!(call("min", vec![n(12.0), n(54.0), n(3.0)]), n(3.0));
-        assert_eq!(call("abs", vec![n(-12.4)]), n(12.4));
-        assert_eq!(call("ceil", vec![n(4.1)]), n(5.0));
-        assert_eq!(call("floor", vec![n(4.9)]), n(4.0));
-        assert_eq!(call("signum", vec![n(-13.0)]), n(-1.0));
-        assert_eq!(call("pow", vec![n(3.0), n(2.0)]), n(9.0));
-        assert_eq!(call("log", vec![n(16.0), n(2.0)]), n(4.0));
-        assert_eq!(call("parseint", vec![Value::str("100"), n(10.0)]), n(100.0));
-        assert_eq!(call("parseint", vec![Value::str("FF"), n(16.0)]), n(255.0));
-        assert_eq!(call("parseint", vec![Value::str("-10"), n(16.0)]), n(-16.0));
-        assert_eq!(
-            call("parseint", vec![Value::str("1011111011101111"), n(2.0)]),
-            n(48879.0)
-        );
-        assert_eq!(call("parseint", vec![Value::str("aA"), n(62.0)]), n(656.0));
-        assert!(call("parseint", vec![Value::str("12"), n(2.0)]).is_unknown());
-        assert_eq!(
-            call(
-                "sum",
-                vec![Value::List(vec![n(10.0), n(13.0), n(6.0), n(4.5)])]
-            ),
-            n(33.5)
-        );
+        // developer.hashicorp.com/terraform/language/functions/<name>
+        let cases: Vec<(&str, Vec<Value>, f64)> = vec![
+            ("abs", vec![n(23.0)], 23.0),
+            ("abs", vec![n(0.0)], 0.0),
+            ("abs", vec![n(-12.4)], 12.4),
+            ("ceil", vec![n(5.0)], 5.0),
+            ("ceil", vec![n(5.1)], 6.0),
+            ("floor", vec![n(5.0)], 5.0),
+            ("floor", vec![n(4.9)], 4.0),
+            ("log", vec![n(50.0), n(10.0)], 1.6989700043360185),
+            ("log", vec![n(16.0), n(2.0)], 4.0),
+            ("max", vec![n(12.0), n(54.0), n(3.0)], 54.0),
+            ("min", vec![n(12.0), n(54.0), n(3.0)], 3.0),
+            ("max", vec![s("12"), n(3.0)], 12.0),
+            ("parseint", vec![s("100"), n(10.0)], 100.0),
+            ("parseint", vec![s("FF"), n(16.0)], 255.0),
+            ("parseint", vec![s("-10"), n(16.0)], -16.0),
+            ("parseint", vec![s("1011111011101111"), n(2.0)], 48879.0),
+            ("parseint", vec![s("aA"), n(62.0)], 656.0),
+            ("pow", vec![n(3.0), n(2.0)], 9.0),
+            ("pow", vec![n(4.0), n(0.0)], 1.0),
+            ("signum", vec![n(-13.0)], -1.0),
+            ("signum", vec![n(0.0)], 0.0),
+            ("signum", vec![n(344.0)], 1.0),
+            ("sum", vec![l(vec![n(10.0), n(13.0), n(6.0), n(4.5)])], 33.5),
+        ];
+        for (f, args, want) in cases {
+            assert_eq!(call(f, args.clone()), n(want), "{f}({args:?})");
+        }
+        // ceil(log(x, 2)): the bits needed for x values.
+        for (x, bits) in [(15.0, 4.0), (16.0, 4.0), (17.0, 5.0)] {
+            let log = call("log", vec![n(x), n(2.0)]);
+            assert_eq!(call("ceil", vec![log]), n(bits), "{x}");
+        }
+        for (f, args) in [
+            ("parseint", vec![s("12"), n(2.0)]),
+            ("parseint", vec![s("1"), n(63.0)]),
+            ("max", vec![]),
+            ("abs", vec![s("x")]),
+            ("sum", vec![l(vec![])]),
+        ] {
+            assert!(is_error(&call(f, args.clone())), "{f}({args:?})");
+        }
+    }
+
+    #[test]
+    fn symbolic_arguments() {
+        for f in ["abs", "ceil", "floor", "signum"] {
+            assert!(is_after_apply(&call(f, vec![email()])), "{f}");
+            assert!(is_no_value(&call(f, vec![unknown()])), "{f}");
+        }
+        assert!(is_after_apply(&call("max", vec![n(1.0), email()])));
+        assert!(is_after_apply(&call("sum", vec![l(vec![n(1.0), email()])])));
+        assert!(is_after_apply(&call("parseint", vec![email(), n(10.0)])));
     }
 }

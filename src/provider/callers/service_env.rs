@@ -13,7 +13,7 @@ pub fn env_urls(res: &Res, root: usize, service: &Service) -> Vec<RawCaller> {
         ServiceKind::V2Service => &["template", "containers"],
         ServiceKind::V1Service => &["template", "spec", "containers"],
         ServiceKind::V2Job => &["template", "template", "containers"],
-        ServiceKind::Function2 => return Vec::new(),
+        ServiceKind::Function2 | ServiceKind::Function1 => return Vec::new(),
     };
     let mut out = Vec::new();
     for (container, cctx) in res.nested(path) {
