@@ -10,11 +10,13 @@
 //! decoded; `base64encode(TEXT)` where TEXT holds values known only after
 //! apply (`templatefile` substituting `google_cloud_run_v2_service.x.uri`,
 //! a heredoc with an interpolation) is read from TEXT itself, so that the
-//! backend address stays a reference to the service. The document (YAML or
-//! JSON) is read as text, like workflow definitions.
+//! backend address stays a reference to the service. The document (YAML, or
+//! JSON) is decoded as `yamldecode` / `jsondecode` do, each reference read
+//! as the string it is (a URL), then restored.
 
 use super::embedded::{restore, with_placeholders};
 use super::{CallerKind, Identity, RawCaller, RawTarget, Token};
+use crate::eval::Reference;
 use crate::eval::{Ctx, Text, Unknown, Value, funcs};
 use crate::model::Field;
 use crate::provider::res::{Res, attr_in};
@@ -51,18 +53,23 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
                 continue;
             }
         };
-        let (plain, refs) = with_placeholders(&text);
-        let mut seen = Vec::new();
-        for b in backends(&plain) {
-            let Some(address) = b.address.as_deref().map(|s| restore(s, &refs)) else {
-                continue;
-            };
-            let audience = b.jwt_audience.as_deref().map(|s| restore(s, &refs));
-            let key = (address.clone(), audience.clone(), b.disable_auth);
-            if seen.contains(&key) {
+        let found = match backends(&text, a.span) {
+            Ok(found) => found,
+            Err(u) => {
+                let mut c = caller();
+                c.target_text = format!("an OpenAPI document that cannot be read ({})", u.reason());
+                out.push(RawCaller {
+                    caller: c,
+                    target: RawTarget::Unresolved(u),
+                });
                 continue;
             }
-            seen.push(key);
+        };
+        let mut seen = Vec::new();
+        for b in found {
+            if seen.contains(&b) {
+                continue;
+            }
             let mut c = caller();
             if b.disable_auth {
                 // No token is generated: the client's Authorization header, if any, is passed on.
@@ -70,13 +77,12 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
                 c.identity = Identity::None;
                 c.identity_span = None;
             }
-            c.audience = audience.map(|t| (t, a.span));
-            c.target_text = address.to_string();
-            c.target_url = Some(address.clone());
-            out.push(RawCaller {
-                caller: c,
-                target: RawTarget::Url(address),
-            });
+            c.audience = b.jwt_audience.clone().map(|t| (t, a.span));
+            c.target_text = b.address.to_string();
+            c.target_url = Some(b.address.clone());
+            let target = RawTarget::Url(b.address.clone());
+            seen.push(b);
+            out.push(RawCaller { caller: c, target });
         }
     }
     out
@@ -131,176 +137,63 @@ fn contents(res: &Res, a: &Attribute, v: Value, ctx: &Ctx) -> Result<Text, Unkno
     }))
 }
 
-/// One `x-google-backend` entry.
-#[derive(Debug, Default, PartialEq)]
+/// One `x-google-backend` entry with an address.
+#[derive(Debug, PartialEq)]
 struct Backend {
-    address: Option<String>,
-    jwt_audience: Option<String>,
+    address: Text,
+    jwt_audience: Option<Text>,
     disable_auth: bool,
 }
 
-impl Backend {
-    fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Backend {
-        let mut b = Backend::default();
-        for (k, v) in pairs {
-            match k.as_str() {
-                "address" if !v.is_empty() => b.address = Some(v),
-                "jwt_audience" if !v.is_empty() => b.jwt_audience = Some(v),
-                "disable_auth" => {
-                    b.disable_auth =
-                        matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on")
-                }
-                _ => {}
-            }
-        }
-        b
-    }
-}
-
 /// Every `x-google-backend` of an OpenAPI document (top level and per
-/// operation), JSON or YAML.
-fn backends(doc: &str) -> Vec<Backend> {
-    if doc.trim_start().starts_with('{')
-        && let Ok(j) = serde_json::from_str::<serde_json::Value>(doc)
-    {
-        let mut out = Vec::new();
-        json_backends(&j, &mut out);
-        return out;
-    }
-    yaml_backends(doc)
+/// operation), YAML or JSON, with the values known after apply that
+/// Terraform substituted into it kept as references.
+fn backends(doc: &Text, span: Span) -> Result<Vec<Backend>, Unknown> {
+    // `yamldecode` would not know what an unquoted `address: ${...}` holds
+    // (a number? a bool?); here it is always a URL: marked as text.
+    let (plain, refs) = with_placeholders(doc);
+    let plain = Text::lit(plain);
+    let value = if plain.literal_prefix().trim_start().starts_with('{') {
+        Value::from_json_text(&plain, span).or_else(|_| funcs::yaml_decode_text(&plain, span))?
+    } else {
+        funcs::yaml_decode_text(&plain, span)?
+    };
+    let mut out = Vec::new();
+    collect(&value, &refs, &mut out);
+    Ok(out)
 }
 
-fn json_backends(j: &serde_json::Value, out: &mut Vec<Backend>) {
-    use serde_json::Value as J;
-    match j {
-        J::Object(o) => {
-            for (k, v) in o {
+fn collect(v: &Value, refs: &[Reference], out: &mut Vec<Backend>) {
+    match v {
+        Value::Map(m) => {
+            for (k, v) in m {
                 match v {
-                    J::Object(b) if k == KEY => {
-                        out.push(Backend::from_pairs(b.iter().map(|(k, v)| {
-                            let v = match v {
-                                J::String(s) => s.clone(),
-                                J::Bool(_) | J::Number(_) => v.to_string(),
-                                _ => String::new(),
-                            };
-                            (k.clone(), v)
-                        })))
+                    Value::Map(b) if k == KEY => {
+                        let text = |name: &str| {
+                            b.get(name)
+                                .and_then(Value::to_known_string)
+                                .map(|s| restore(&s, refs))
+                        };
+                        let Some(address) = text("address").filter(|t| t.known() != Some(""))
+                        else {
+                            continue;
+                        };
+                        out.push(Backend {
+                            address,
+                            jwt_audience: text("jwt_audience").filter(|t| t.known() != Some("")),
+                            disable_auth: b.get("disable_auth").is_some_and(|d| {
+                                d.as_bool() == Some(true)
+                                    || d.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+                            }),
+                        });
                     }
-                    _ => json_backends(v, out),
+                    _ => collect(v, refs, out),
                 }
             }
         }
-        J::Array(a) => a.iter().for_each(|v| json_backends(v, out)),
+        Value::List(items) => items.iter().for_each(|v| collect(v, refs, out)),
         _ => {}
     }
-}
-
-/// `x-google-backend:` followed by a block mapping (its keys one level
-/// deeper) or a flow mapping (`{ address: ..., ... }`, over one or more lines).
-fn yaml_backends(doc: &str) -> Vec<Backend> {
-    let lines: Vec<&str> = doc.lines().collect();
-    let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let mut body = line.trim_start();
-        let mut indent = line.len() - body.len();
-        if let Some(item) = body.strip_prefix("- ") {
-            // A key of a block sequence item is indented past its dash.
-            let item = item.trim_start();
-            indent += body.len() - item.len();
-            body = item;
-        }
-        let Some(rest) = strip_key(body) else {
-            continue;
-        };
-        let rest = strip_comment(rest).trim();
-        if let Some(flow) = rest.strip_prefix('{') {
-            let mut text = flow.to_string();
-            for l in &lines[i + 1..] {
-                if text.contains('}') {
-                    break;
-                }
-                text.push(' ');
-                text.push_str(strip_comment(l));
-            }
-            let inner = text.split('}').next().unwrap_or("");
-            out.push(Backend::from_pairs(inner.split(',').filter_map(pair)));
-        } else if rest.is_empty() {
-            let mut pairs = Vec::new();
-            let mut child = None;
-            for l in &lines[i + 1..] {
-                let b = l.trim_start();
-                if b.is_empty() || b.starts_with('#') {
-                    continue;
-                }
-                let ind = l.len() - b.len();
-                if ind <= indent {
-                    break;
-                }
-                if ind == *child.get_or_insert(ind)
-                    && let Some(p) = pair(strip_comment(b))
-                {
-                    pairs.push(p);
-                }
-            }
-            out.push(Backend::from_pairs(pairs));
-        }
-    }
-    out
-}
-
-/// What follows `x-google-backend:` (the key plain or quoted).
-fn strip_key(body: &str) -> Option<&str> {
-    ["", "\"", "'"].iter().find_map(|q| {
-        body.strip_prefix(q)?
-            .strip_prefix(KEY)?
-            .strip_prefix(q)?
-            .trim_start()
-            .strip_prefix(':')
-    })
-}
-
-/// `key: value`, both unquoted.
-fn pair(s: &str) -> Option<(String, String)> {
-    let (k, v) = s.split_once(':')?;
-    Some((unquote(k), unquote(v)))
-}
-
-fn unquote(s: &str) -> String {
-    let s = s.trim();
-    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
-        return s[1..s.len() - 1]
-            .replace("\\\"", "\"")
-            .replace("\\\\", "\\");
-    }
-    if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
-        return s[1..s.len() - 1].replace("''", "'");
-    }
-    s.to_string()
-}
-
-/// The line without its comment: `#` at the start or after a blank, outside quotes.
-fn strip_comment(s: &str) -> &str {
-    let mut quote = None;
-    let mut after_blank = true;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, ch)) = chars.next() {
-        match quote {
-            // `''` inside single quotes is a quote, not the end.
-            Some('\'') if ch == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') => {
-                chars.next();
-            }
-            Some('"') if ch == '\\' => {
-                chars.next();
-            }
-            Some(q) if ch == q => quote = None,
-            Some(_) => {}
-            None if (ch == '"' || ch == '\'') && after_blank => quote = Some(ch),
-            None if ch == '#' && after_blank => return &s[..i],
-            None => {}
-        }
-        after_blank = ch.is_whitespace() || matches!(ch, ':' | '{' | ',');
-    }
-    s
 }
 
 #[cfg(test)]
@@ -310,26 +203,33 @@ mod tests {
 
     fn backend(address: &str) -> Backend {
         Backend {
-            address: Some(address.into()),
-            ..Backend::default()
+            address: Text::lit(address),
+            jwt_audience: None,
+            disable_auth: false,
         }
+    }
+
+    fn read(doc: &str) -> Vec<Backend> {
+        backends(&Text::lit(doc), Span::default()).unwrap()
     }
 
     #[test]
     fn yaml_top_level_and_operations() {
         let doc = "swagger: '2.0'\ninfo:\n  title: orders\nx-google-backend:\n  address: https://orders-abc-ew.a.run.app # the service\n  jwt_audience: \"https://orders-abc-ew.a.run.app\"\npaths:\n  /public:\n    get:\n      operationId: pub\n      x-google-backend:\n\n        address: 'https://web-abc-ew.a.run.app'\n        disable_auth: true\n        path_translation: APPEND_PATH_TO_ADDRESS\n      responses:\n        '200':\n          description: ok\n  /flow:\n    post:\n      x-google-backend: { address: https://flow-abc-ew.a.run.app/x, protocol: h2 }\n";
+        let mut found = read(doc);
+        found.sort_by_key(|b| b.address.to_string());
         assert_eq!(
-            yaml_backends(doc),
+            found,
             vec![
+                backend("https://flow-abc-ew.a.run.app/x"),
                 Backend {
-                    jwt_audience: Some("https://orders-abc-ew.a.run.app".into()),
+                    jwt_audience: Some(Text::lit("https://orders-abc-ew.a.run.app")),
                     ..backend("https://orders-abc-ew.a.run.app")
                 },
                 Backend {
                     disable_auth: true,
                     ..backend("https://web-abc-ew.a.run.app")
                 },
-                backend("https://flow-abc-ew.a.run.app/x"),
             ]
         );
     }
@@ -338,7 +238,7 @@ mod tests {
     fn json_documents() {
         let doc = r#"{"swagger": "2.0", "paths": {"/a": {"get": {"x-google-backend": {"address": "https://a-x.run.app", "disable_auth": true}}}}}"#;
         assert_eq!(
-            backends(doc),
+            read(doc),
             vec![Backend {
                 disable_auth: true,
                 ..backend("https://a-x.run.app")
@@ -347,33 +247,34 @@ mod tests {
     }
 
     #[test]
-    fn references_survive_the_scan() {
+    fn references_are_kept() {
         let mut t = Text::lit("x-google-backend:\n  address: ");
         t.push_ref(Reference::new("google_cloud_run_v2_service.api", "uri"));
-        t.push_str("\npaths: {}\n");
-        let (plain, refs) = with_placeholders(&t);
-        let found = yaml_backends(&plain);
-        let address = restore(found[0].address.as_deref().unwrap(), &refs);
+        t.push_str("\n  jwt_audience: ");
+        t.push_ref(Reference::new("google_cloud_run_v2_service.api", "uri"));
+        t.push_str("/\npaths:\n  /a:\n    get:\n      x-google-backend:\n        address: \"");
+        t.push_ref(Reference::new("google_cloud_run_v2_service.api", "uri"));
+        t.push_str("/a\"\n");
+        let found = backends(&t, Span::default()).unwrap();
+        let uri = Reference::new("google_cloud_run_v2_service.api", "uri");
+        // Mappings are read in key order: `paths` before `x-google-backend`.
         assert_eq!(
-            address.to_string(),
-            "${google_cloud_run_v2_service.api.uri}"
+            found[0].address.to_string(),
+            "${google_cloud_run_v2_service.api.uri}/a"
         );
+        assert_eq!(found[1].address.as_reference(), Some(&uri));
         assert_eq!(
-            address.as_reference(),
-            Some(&Reference::new("google_cloud_run_v2_service.api", "uri"))
+            found[1]
+                .jwt_audience
+                .as_ref()
+                .map(Text::to_string)
+                .as_deref(),
+            Some("${google_cloud_run_v2_service.api.uri}/")
         );
     }
 
     #[test]
-    fn comments_and_quotes() {
-        assert_eq!(
-            strip_comment("address: https://x/#frag # c"),
-            "address: https://x/#frag "
-        );
-        assert_eq!(strip_comment("a: 'it''s # not'"), "a: 'it''s # not'");
-        assert_eq!(strip_comment(r#"a: "x \" # y" # z"#), r#"a: "x \" # y" "#);
-        assert_eq!(unquote(" 'it''s' "), "it's");
-        assert_eq!(strip_key("\"x-google-backend\": {"), Some(" {"));
-        assert_eq!(strip_key("x-google-backends:"), None);
+    fn an_invalid_document_is_not_known() {
+        assert!(backends(&Text::lit("a: [b"), Span::default()).is_err());
     }
 }

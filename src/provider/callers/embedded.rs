@@ -3,11 +3,15 @@
 //! Terraform substitutes into them (`${google_cloud_run_v2_service.x.uri}`
 //! through `templatefile`) must survive the reading: each reference is
 //! replaced by a marker no document holds, and restored in what is found.
+//!
+//! The marked text is plain text: the evaluator's own decoders
+//! (`yamldecode`, `jsondecode`), whose markers for references differ, read
+//! each marker as part of a string.
 
 use crate::eval::{Piece, Reference, Text};
 
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
+const OPEN: char = '\u{E002}';
+const CLOSE: char = '\u{E003}';
 
 /// The document as plain text, each reference replaced by a marker.
 pub fn with_placeholders(t: &Text) -> (String, Vec<Reference>) {
