@@ -92,3 +92,45 @@ fn mermaid_graph_is_well_formed() {
     }
     assert!(edges > 0);
 }
+
+/// The callers of issue 13 (API Gateway, Firebase Hosting, a BigQuery remote
+/// function in a module, a 2nd gen function's event trigger): one node each,
+/// one node per principal (the connection's service account is the same
+/// node as the grant's member), and every caller reaches its service.
+#[test]
+fn issue13_callers_appear_once_each() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/missing-invoker-grant/negative-issue13-callers-granted");
+    let text = graph(&dir, "dot");
+    insta::assert_snapshot!("issue13-callers.dot", text);
+    let labels: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("[label=") && !l.contains("->"))
+        .map(|l| {
+            l.split("label=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = labels.iter().collect();
+    assert_eq!(unique.len(), labels.len(), "duplicate nodes:\n{text}");
+    for noun in [
+        "API Gateway",
+        "Firebase Hosting rewrite",
+        "BigQuery remote function",
+        "2nd gen function event trigger",
+    ] {
+        assert_eq!(
+            labels.iter().filter(|l| l.starts_with(noun)).count(),
+            1,
+            "{noun}:\n{text}"
+        );
+    }
+    assert_eq!(text.matches("[label=\"calls\"]").count(), 4, "{text}");
+    assert!(!text.contains("MISSING GRANT"), "{text}");
+    let connection = "serviceAccount:${module.enrich.google_bigquery_connection.this.cloud_resource[0].service_account_id}";
+    assert_eq!(labels.iter().filter(|l| **l == connection).count(), 1);
+}

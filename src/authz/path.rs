@@ -55,6 +55,18 @@ pub fn network(c: &Caller, s: &Service) -> Network {
             ingress.label()
         ))
     };
+    if c.kind.external() {
+        // API Gateway, Firebase Hosting: neither on the ingress page's list
+        // of internal Google products, nor behind a load balancer of the project.
+        return blocked(format!(
+            "{} requests come from outside the project's network{}",
+            c.kind.noun(),
+            match ingress {
+                Ingress::Internal => "",
+                _ => " and through no Cloud Load Balancer",
+            }
+        ));
+    }
     if c.kind == CallerKind::Iap {
         return if ingress == Ingress::Internal && c.from_internet {
             blocked("IAP users come from the internet".into())

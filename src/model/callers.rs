@@ -17,6 +17,16 @@ pub enum CallerKind {
     Iap,
     /// A Cloud Run service whose configuration hands it another service's URL.
     Service,
+    /// An API Gateway config whose OpenAPI document routes to a backend
+    /// (`x-google-backend`).
+    ApiGateway,
+    /// A Firebase Hosting rewrite to a Cloud Run service.
+    FirebaseHosting,
+    /// A BigQuery remote function calling its endpoint.
+    BigQueryRemoteFunction,
+    /// The Eventarc trigger of a 2nd gen function's `event_trigger`, which
+    /// delivers events to the function's own Cloud Run service.
+    FunctionTrigger,
 }
 
 impl CallerKind {
@@ -29,13 +39,42 @@ impl CallerKind {
             CallerKind::Workflow => "workflow",
             CallerKind::Iap => "Identity-Aware Proxy",
             CallerKind::Service => "Cloud Run service",
+            CallerKind::ApiGateway => "API Gateway",
+            CallerKind::FirebaseHosting => "Firebase Hosting rewrite",
+            CallerKind::BigQueryRemoteFunction => "BigQuery remote function",
+            CallerKind::FunctionTrigger => "2nd gen function event trigger",
         }
     }
 
     /// Google-managed callers that Cloud Run counts as internal traffic from
     /// the same project (or VPC-SC perimeter) when they use the run.app URL.
     pub fn internal_when_same_project(self) -> bool {
-        !matches!(self, CallerKind::Iap | CallerKind::Service)
+        !matches!(
+            self,
+            CallerKind::Iap
+                | CallerKind::Service
+                | CallerKind::ApiGateway
+                | CallerKind::FirebaseHosting
+        )
+    }
+
+    /// Google products whose requests reach the service from outside its
+    /// network and through no load balancer of the configuration: ingress
+    /// `internal` and `internal-and-cloud-load-balancing` reject them.
+    pub fn external(self) -> bool {
+        matches!(self, CallerKind::ApiGateway | CallerKind::FirebaseHosting)
+    }
+
+    /// Callers whose target is always a Cloud Run service (a name, not a
+    /// URL that may point anywhere): a target not found is worth a note.
+    pub fn always_cloud_run(self) -> bool {
+        matches!(
+            self,
+            CallerKind::Eventarc
+                | CallerKind::Iap
+                | CallerKind::FirebaseHosting
+                | CallerKind::FunctionTrigger
+        )
     }
 }
 
@@ -92,7 +131,12 @@ impl Identity {
     /// In words, for messages.
     pub fn describe(&self) -> String {
         match self {
-            Identity::Member(m) => m.to_string(),
+            Identity::Member(m) => match connection_account(m) {
+                Some(connection) => {
+                    format!("the service account of BigQuery connection {connection} ({m})")
+                }
+                None => m.to_string(),
+            },
             Identity::ComputeDefault { project } => match project.known() {
                 Some(p) => format!(
                     "the Compute Engine default service account of project {p:?} (PROJECT_NUMBER-compute@developer.gserviceaccount.com)"
@@ -108,6 +152,19 @@ impl Identity {
             Identity::Unknown(u) => format!("an unknown identity ({})", u.reason()),
         }
     }
+}
+
+/// The attribute of a `google_bigquery_connection` holding the email of
+/// the service account Google creates for a Cloud resource connection.
+pub const CONNECTION_ACCOUNT: &str = "cloud_resource[0].service_account_id";
+
+/// `serviceAccount:${CONNECTION.cloud_resource[0].service_account_id}`: the
+/// connection's address.
+fn connection_account(m: &Text) -> Option<String> {
+    let rest = m.strip_prefix("serviceAccount:")?;
+    let r = rest.as_reference()?;
+    (&*r.path == CONNECTION_ACCOUNT && r.resource.contains("google_bigquery_connection."))
+        .then(|| r.resource.to_string())
 }
 
 /// `google_service_account.x.id` / `.name` (`projects/P/serviceAccounts/EMAIL`).
@@ -150,6 +207,9 @@ pub struct Caller {
     pub project: Field,
     pub span: Span,
     pub module_spans: Vec<Span>,
+    /// Other resources every finding about this caller involves (the
+    /// BigQuery connection whose service account a remote function uses).
+    pub related: Vec<String>,
 }
 
 /// A caller before its target is linked to services.

@@ -300,7 +300,7 @@ fn collect_unknowns(out: &mut AccessModel, root: usize) {
         let cloud_run_target = c.target_unknown.is_some()
             || c.target_text.contains(".run.app")
             || c.action == Action::RunJob
-            || matches!(c.kind, CallerKind::Eventarc | CallerKind::Iap);
+            || c.kind.always_cloud_run();
         if c.targets.is_empty() && cloud_run_target {
             let reason = match &c.target_unknown {
                 Some(u) => u.reason(),

@@ -73,6 +73,9 @@ pub const KINDS: &[(&str, Reads)] = &[
     ("google_cloud_tasks_queue", Reads::Caller),
     ("google_eventarc_trigger", Reads::Caller),
     ("google_workflows_workflow", Reads::Caller),
+    ("google_api_gateway_api_config", Reads::Caller),
+    ("google_firebase_hosting_version", Reads::Caller),
+    ("google_bigquery_routine", Reads::Caller),
     ("google_compute_region_network_endpoint_group", Reads::Neg),
     ("google_compute_backend_service", Reads::Backend),
     ("google_compute_region_backend_service", Reads::Backend),
@@ -96,6 +99,8 @@ const REFERENCED: &[&str] = &[
     "google_iap_",
     "google_cloud_run",
     "google_cloudfunctions",
+    // A remote function's connection named by its full name.
+    "google_bigquery_connection",
 ];
 
 /// What the model reads from resource type `rtype`, if anything.
@@ -202,6 +207,7 @@ fn read(res: &Res, what: Reads, root: usize, facts: &mut RootFacts) {
                 ));
             }
             facts.callers.extend(callers::env_urls(res, root, &s));
+            facts.callers.extend(callers::event_trigger(res, root, &s));
             facts.services.push(s);
         }
         Reads::Grant => iam::read(res, root, &mut facts.grants),

@@ -20,6 +20,7 @@ pub fn finding(
         .keyed(service.map_or("", |s| s.address.as_str()));
     f.related
         .extend(service.filter(|s| s.declared).map(|s| s.address.clone()));
+    f.related.extend(c.related.iter().cloned());
     f.anchors = anchors(c, span);
     f
 }
@@ -292,5 +293,22 @@ mod tests {
             hcl_string(&Text::lit("a\"b"), "").as_deref(),
             Some("\"a\\\"b\"")
         );
+    }
+
+    #[test]
+    fn connection_accounts_are_written_as_references() {
+        // A BigQuery remote function's identity, inside module "fn".
+        let mut t = Text::lit("serviceAccount:");
+        t.push_ref(Reference::new(
+            "module.fn.google_bigquery_connection.this",
+            crate::model::callers::CONNECTION_ACCOUNT,
+        ));
+        let member = hcl_string(&t, "module.fn").unwrap();
+        assert_eq!(
+            member,
+            "\"serviceAccount:${google_bigquery_connection.this.cloud_resource[0].service_account_id}\""
+        );
+        let grant = format!("resource \"x\" \"y\" {{\n  member = {member}\n}}\n");
+        assert!(hcl_edit::parser::parse_body(&grant).is_ok(), "{grant}");
     }
 }

@@ -4,7 +4,7 @@
 use super::caller_common as cc;
 use super::{Finding, Rule, Severity};
 use crate::authz::path::{Network, network};
-use crate::model::AccessModel;
+use crate::model::{AccessModel, CallerKind};
 
 pub static RULE: Rule = Rule {
     name: "ingress-blocks-caller",
@@ -30,8 +30,12 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 format!("{} calls {}, but {why}", c.kind.noun(), cc::target_text(s)),
             );
             f.anchors.extend(anchor);
-            f.help = Some(if s.default_uri_disabled.is_some() {
+            f.help = Some(if s.default_uri_disabled.is_some() && c.default_url {
                 "call the service through its load balancer or custom domain, or remove default_uri_disabled".into()
+            } else if c.kind == CallerKind::ApiGateway {
+                "set the service's ingress to all (INGRESS_TRAFFIC_ALL): the gateway's identity token and a roles/run.invoker grant to its service account keep the service private".into()
+            } else if c.kind == CallerKind::FirebaseHosting {
+                "a service behind a Firebase Hosting rewrite needs ingress all (INGRESS_TRAFFIC_ALL)".into()
             } else {
                 "call the service from the same project through its run.app URL, or allow the traffic path (ingress all, or internal-and-cloud-load-balancing behind a load balancer)".into()
             });

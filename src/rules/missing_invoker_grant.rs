@@ -23,10 +23,8 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
         }
         let span = c.identity_span.unwrap_or(c.span);
         if c.targets.is_empty() {
-            let cloud_run = matches!(
-                c.kind,
-                crate::model::CallerKind::Eventarc | crate::model::CallerKind::Iap
-            ) || c.action == Action::RunJob
+            let cloud_run = c.kind.always_cloud_run()
+                || c.action == Action::RunJob
                 || c.target_text.contains("run.app")
                 || c.target_unknown.is_some()
                 || c.target_url.as_ref().is_some_and(|u| !u.is_known());

@@ -32,7 +32,10 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 Some(s),
                 format!("{} calls {}, but {why}", c.kind.noun(), cc::target_text(s)),
             );
-            f.help = Some("remove `audience` (it defaults to the endpoint URL), set it to the service URL, or add it to the service's custom_audiences".into());
+            f.help = Some(match c.kind {
+                crate::model::CallerKind::ApiGateway => "remove `jwt_audience` from the x-google-backend (the gateway then uses the backend address), set it to the service URL, or add it to the service's custom_audiences".into(),
+                _ => "remove `audience` (it defaults to the endpoint URL), set it to the service URL, or add it to the service's custom_audiences".into(),
+            });
             out.push(f);
         }
     }

@@ -24,6 +24,12 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             (false, CallerKind::Workflow) => {
                 "add `auth: { type: OIDC }` to the http call and grant roles/run.invoker to the workflow's service account"
             }
+            (false, CallerKind::ApiGateway) => {
+                "remove `disable_auth: true` from the x-google-backend, so that the gateway sends an identity token of gateway_config.backend_config.google_service_account, and grant that account roles/run.invoker on the service"
+            }
+            (false, CallerKind::FirebaseHosting) => {
+                "Firebase Hosting never sends an identity token: a service behind a Hosting rewrite must admit unauthenticated requests (allUsers with roles/run.invoker, or invoker_iam_disabled = true), so serve only public content through the rewrite, or call the service another way"
+            }
             _ => {
                 "add an oidc_token { service_account_email = ... } block and grant that service account roles/run.invoker on the service"
             }
@@ -51,6 +57,31 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             out.push(f);
             continue;
         }
+        if c.targets.is_empty()
+            && c.kind.always_cloud_run()
+            && c.action == Action::Invoke
+            && c.token != Token::Oidc
+        {
+            // A Cloud Run service it names, but not one of this configuration.
+            let why = match &c.target_unknown {
+                Some(u) => u.reason(),
+                None => format!("{} is not a service of this configuration", c.target_text),
+            };
+            let mut f = cc::finding(
+                &RULE,
+                c,
+                c.target_span,
+                None,
+                format!(
+                    "cannot tell which Cloud Run service {} {} sends requests to ({why}): whether it admits requests without an identity token was not checked",
+                    c.kind.noun(),
+                    c.address
+                ),
+            );
+            f.severity = Severity::Note;
+            out.push(f);
+            continue;
+        }
         for &t in &c.targets {
             let s = &model.services[t];
             let (severity, why) = match token(model, c, t) {
@@ -60,13 +91,16 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             };
             // Each task may carry its own OIDC token, set by the code that
             // creates it.
-            let (severity, why) = if c.kind == CallerKind::CloudTasks && c.token == Token::None {
-                (
+            let (severity, why) = match c.kind {
+                CallerKind::CloudTasks if c.token == Token::None => (
                     Severity::Note,
                     format!("{why}, unless every task sets its own oidc_token"),
-                )
-            } else {
-                (severity, why)
+                ),
+                CallerKind::ApiGateway if c.token == Token::None => (
+                    severity,
+                    format!("{why} (its x-google-backend sets disable_auth: true)"),
+                ),
+                _ => (severity, why),
             };
             let verb = if c.action == Action::RunJob {
                 "runs"

@@ -2,7 +2,12 @@
 //! turning a resource instance into [`RawCaller`]s. The shared parts
 //! (token blocks, identities, URL targets) live here.
 
+mod api_gateway;
+mod bigquery;
+mod embedded;
 mod eventarc;
+mod firebase;
+mod function_trigger;
 mod iap;
 mod pubsub;
 mod scheduler;
@@ -10,6 +15,7 @@ mod service_env;
 mod tasks;
 mod workflows;
 
+pub use function_trigger::event_trigger;
 pub use iap::iap;
 pub use service_env::env_urls;
 
@@ -29,6 +35,9 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
         "google_cloud_tasks_queue" => tasks::read(res, root),
         "google_eventarc_trigger" => eventarc::read(res, root),
         "google_workflows_workflow" => workflows::read(res, root),
+        "google_api_gateway_api_config" => api_gateway::read(res, root),
+        "google_firebase_hosting_version" => firebase::read(res, root),
+        "google_bigquery_routine" => bigquery::read(res, root),
         _ => Vec::new(),
     }
 }
@@ -54,6 +63,7 @@ impl Res<'_, '_> {
             project: self.project(),
             span: self.span,
             module_spans: self.module_spans.clone(),
+            related: Vec::new(),
         }
     }
 }

@@ -9,8 +9,9 @@
 //! stay references; `${...}` written literally (`$${...}` in Terraform) is a
 //! workflow expression, computed when the workflow runs.
 
+use super::embedded::{restore, with_placeholders};
 use super::{Action, CallerKind, RawCaller, RawTarget, Token, runs_as};
-use crate::eval::{Piece, Reference, Text, Unknown};
+use crate::eval::Unknown;
 use crate::provider::res::Res;
 
 pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
@@ -80,42 +81,6 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
     out
 }
 
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
-
-/// The definition as plain text, each reference replaced by a marker.
-fn with_placeholders(t: &Text) -> (String, Vec<Reference>) {
-    let mut s = String::new();
-    let mut refs = Vec::new();
-    for p in t.pieces() {
-        match p {
-            Piece::Lit(l) => s.push_str(l),
-            Piece::Ref(r) => {
-                refs.push(r.clone());
-                s.push_str(&format!("{OPEN}{}{CLOSE}", refs.len() - 1));
-            }
-        }
-    }
-    (s, refs)
-}
-
-fn restore(s: &str, refs: &[Reference]) -> Text {
-    let mut t = Text::default();
-    let mut rest = s;
-    while let Some(i) = rest.find(OPEN) {
-        t.push_str(&rest[..i]);
-        let after = &rest[i + OPEN.len_utf8()..];
-        let Some(j) = after.find(CLOSE) else { break };
-        match after[..j].parse::<usize>().ok().and_then(|n| refs.get(n)) {
-            Some(r) => t.push_ref(r.clone()),
-            None => t.push_str(&after[..j]),
-        }
-        rest = &after[j + CLOSE.len_utf8()..];
-    }
-    t.push_str(rest);
-    t
-}
-
 enum WorkflowCall {
     Http { url: String, oidc: bool },
     RunJob { name: String },
@@ -153,6 +118,7 @@ fn workflow_calls(text: &str) -> Vec<WorkflowCall> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::{Reference, Text};
 
     #[test]
     fn workflow_steps() {
