@@ -1,8 +1,10 @@
 //! What sits above the services: custom roles (their permissions), the
-//! domain-restricted-sharing organization policies
-//! (`constraints/iam.allowedPolicyMemberDomains`), and the project / folder /
+//! organization policies on list constraints runwarden models
+//! (`iam.allowedPolicyMemberDomains` for domain restricted sharing,
+//! `run.allowedIngress` for Cloud Run ingress), and the project / folder /
 //! organization hierarchy that decides which of those policies applies to a
-//! project.
+//! project ([`OrgFacts::list_verdict`]: one evaluation for every list
+//! constraint).
 //!
 //! Sources:
 //! - custom roles: https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/google_project_iam_custom_role
@@ -10,10 +12,15 @@
 //!   https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/google_organization_iam_custom_role
 //!   (`organizations/{org_id}/roles/{role_id}`)
 //! - policies: https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/org_policy_policy
-//!   (`name` = `{parent}/policies/{constraint}`, `spec { rules { values { allowed_values } } }`),
-//!   `google_{project,folder}_organization_policy` / `google_organization_policy`
-//!   (`constraint`, `list_policy { allow { values | all } }`, `restore_policy`)
+//!   (`name` = `{parent}/policies/{constraint}`, `spec { rules { values {
+//!   allowed_values, denied_values }, allow_all, deny_all, condition },
+//!   inherit_from_parent, reset }`), `google_{project,folder}_organization_policy`
+//!   / `google_organization_policy` (`constraint`, `list_policy { allow | deny {
+//!   values | all }, inherit_from_parent }`, `restore_policy`)
 //! - inheritance: https://cloud.google.com/resource-manager/docs/organization-policy/understanding-hierarchy
+//!   and the ListPolicy reference (https://cloud.google.com/dotnet/docs/reference/Google.Cloud.OrgPolicy.V1/latest/Google.Cloud.OrgPolicy.V1):
+//!   `is:` values, `inherit_from_parent` merging, denied values winning
+//! - docs/facts.md §9
 
 use super::Field;
 use crate::eval::Text;
