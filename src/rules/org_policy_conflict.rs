@@ -27,9 +27,15 @@ const PREFERRED: [Ingress; 3] = [
 
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for s in &model.services {
-        // Jobs have no ingress; a service only named by a grant has an
-        // ingress runwarden cannot see, and so has one not known.
-        if !s.declared || s.kind.is_job() {
+        // Cloud Run services and 2nd gen functions only: jobs have no
+        // ingress, and any other kind (1st gen functions) answers to another
+        // constraint. A service only named by a grant has an ingress
+        // runwarden cannot see.
+        let cloud_run = matches!(
+            s.kind,
+            ServiceKind::V1Service | ServiceKind::V2Service | ServiceKind::Function2
+        );
+        if !s.declared || !cloud_run {
             continue;
         }
         let Ok(ingress) = s.ingress else { continue };
