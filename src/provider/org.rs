@@ -1,15 +1,18 @@
 //! Organization facts: custom roles (their permissions), the project /
-//! folder / organization hierarchy, and organization policies
-//! (`constraints/iam.allowedPolicyMemberDomains`). Sources are cited in
-//! model/org.rs and docs/facts.md.
+//! folder / organization hierarchy, and organization policies on the list
+//! constraints runwarden models (`iam.allowedPolicyMemberDomains`,
+//! `run.allowedIngress`). Sources are cited in model/org.rs and
+//! docs/facts.md.
 
 use super::res::Res;
 use crate::eval::Value;
+use crate::eval::{Blocks, Ctx};
 use crate::model::Field;
 use crate::model::org::{
-    CustomRole, DOMAIN_CONSTRAINT, DomainEffect, DomainPolicy, Node, OrgFacts, Parentage,
-    folder_key, org_key, parse_parent,
+    CustomRole, LIST_CONSTRAINTS, ListEffect, ListPolicy, ListRule, Node, OrgFacts, Parentage,
+    ValueList, folder_key, list_value, org_key, parse_parent,
 };
+use crate::syntax::Body;
 use crate::syntax::Span;
 
 /// A string attribute that is set, known or symbolic.
@@ -79,6 +82,8 @@ pub fn read(res: &Res, root: usize, out: &mut OrgFacts) {
             } else {
                 None
             };
+            out.projects
+                .push((root, res.address.clone(), key(id.clone())));
             out.parents.push(Parentage {
                 root,
                 node: Node::Project(key(id)),
@@ -97,40 +102,47 @@ pub fn read(res: &Res, root: usize, out: &mut OrgFacts) {
             });
         }
         "google_org_policy_policy" => {
-            let Some(name) = res.known("name") else {
+            // `name` = `{parent}/policies/{constraint}`; the parent part may
+            // be known only after apply (a project number).
+            let Some((name, _)) = res.field("name") else {
                 return;
             };
-            let Some((parent, constraint)) = name.split_once("/policies/") else {
+            let name = name.to_string();
+            let Some((prefix, constraint)) = name.rsplit_once("/policies/") else {
                 return;
             };
-            if constraint != DOMAIN_CONSTRAINT {
+            let Some(constraint) = list_constraint(constraint) else {
                 return;
-            }
-            let parent = text(res, "parent").unwrap_or_else(|| Field::Known(parent.to_string()));
-            let Some(node) = parse_parent(&parent) else {
+            };
+            let parent = text(res, "parent")
+                .or_else(|| res.known("name").map(|_| Field::Known(prefix.to_string())));
+            let Some(node) = parent.and_then(|p| parse_parent(&p)) else {
                 return;
             };
             if let Node::Organization(o) = &node {
                 saw_org(o, out);
             }
-            let (effect, span) = v2_effect(res);
-            out.domain_policies.push(DomainPolicy {
+            let Some(effect) = v2_effect(res) else {
+                return;
+            };
+            out.list_policies.push(ListPolicy {
                 root,
                 address: res.address.clone(),
+                constraint,
                 node,
                 effect,
-                span,
+                span: res.span,
             });
         }
         "google_project_organization_policy"
         | "google_folder_organization_policy"
         | "google_organization_policy" => {
-            let Some(c) = res.known("constraint") else {
+            let Some(constraint) = res
+                .known("constraint")
+                .and_then(|c| list_constraint(c.strip_prefix("constraints/").unwrap_or(&c)))
+            else {
                 return;
             };
-            if c.strip_prefix("constraints/").unwrap_or(&c) != DOMAIN_CONSTRAINT {
-                return;
-            }
             let node = match res.rtype {
                 "google_project_organization_policy" => match res.project() {
                     Field::Unknown(_) => return,
@@ -149,17 +161,25 @@ pub fn read(res: &Res, root: usize, out: &mut OrgFacts) {
                     Node::Organization(o)
                 }
             };
-            let (effect, span) = v1_effect(res);
-            out.domain_policies.push(DomainPolicy {
+            let Some(effect) = v1_effect(res) else {
+                return;
+            };
+            out.list_policies.push(ListPolicy {
                 root,
                 address: res.address.clone(),
+                constraint,
                 node,
                 effect,
-                span,
+                span: res.span,
             });
         }
         _ => {}
     }
+}
+
+/// The modelled list constraint of that name.
+fn list_constraint(name: &str) -> Option<&'static str> {
+    LIST_CONSTRAINTS.iter().copied().find(|c| *c == name)
 }
 
 fn unknown_reason(v: &Value, span: Span) -> String {
@@ -168,112 +188,149 @@ fn unknown_reason(v: &Value, span: Span) -> String {
         .unwrap_or_else(|| format!("unexpected {} value", v.type_name()))
 }
 
-fn truthy(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Bool(true)))
-        || v.and_then(Value::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("true"))
-}
-
-fn list_len(v: Option<&Value>) -> Option<usize> {
-    match v? {
-        Value::List(l) => Some(l.len()),
-        Value::Null => Some(0),
-        _ => None,
-    }
-}
-
-/// `google_org_policy_policy`: `spec { reset, rules { allow_all, deny_all,
-/// values { allowed_values }, condition } }`.
-fn v2_effect(res: &Res) -> (DomainEffect, Span) {
-    let ev = res.ev;
-    let specs = res.blocks("spec");
-    let Some((spec, ctx)) = specs.items.first() else {
-        return (DomainEffect::Unknown("no spec".into()), res.span);
+/// `"TRUE"` / `true` (`allow_all`, `deny_all` are strings in v2, `all` is a
+/// bool in v1; Terraform converts either way): `Err` when not known.
+fn flag(res: &Res, body: &Body, ctx: &Ctx, name: &str) -> Result<bool, String> {
+    let Some(a) = body.attr(name) else {
+        return Ok(false);
     };
-    if let Some(a) = spec.attr("reset")
-        && truthy(Some(&ev.eval(&a.expr, ctx)))
-    {
-        return (DomainEffect::AllowAll, a.span);
+    match res.ev.eval(&a.expr, ctx) {
+        Value::Null => Ok(false),
+        Value::Bool(b) => Ok(b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        v => Err(format!("{name}: {}", unknown_reason(&v, a.span))),
     }
-    let mut decided = None;
-    for (rule, rctx) in ev.blocks(spec, "rules", ctx).items {
-        // Rules with a condition only apply to tagged resources.
-        if !ev.blocks(rule, "condition", &rctx).items.is_empty() {
-            continue;
-        }
-        if let Some(a) = rule.attr("allow_all")
-            && truthy(Some(&ev.eval(&a.expr, &rctx)))
-        {
-            return (DomainEffect::AllowAll, a.span);
-        }
-        if let Some(a) = rule.attr("deny_all")
-            && truthy(Some(&ev.eval(&a.expr, &rctx)))
-        {
-            decided.get_or_insert((DomainEffect::Restricted, a.span));
-        }
-        for (values, vctx) in ev.blocks(rule, "values", &rctx).items {
-            if let Some(a) = values.attr("allowed_values") {
-                let v = ev.eval(&a.expr, &vctx);
-                match list_len(Some(&v)) {
-                    Some(n) if n > 0 => {
-                        decided.get_or_insert((DomainEffect::Restricted, a.span));
-                    }
-                    Some(_) => {}
-                    None => {
-                        decided.get_or_insert((
-                            DomainEffect::Unknown(unknown_reason(&v, a.span)),
-                            a.span,
-                        ));
-                    }
-                }
+}
+
+/// A list of values (`allowed_values`, `values`): `None` when not set.
+fn values(res: &Res, body: &Body, ctx: &Ctx, name: &str) -> Option<ValueList> {
+    let a = body.attr(name)?;
+    let v = res.ev.eval(&a.expr, ctx);
+    if v.is_null() {
+        return None;
+    }
+    let mut out = ValueList::default();
+    let Value::List(items) = v else {
+        out.unknown = Some(format!("{name}: {}", unknown_reason(&v, a.span)));
+        return Some(out);
+    };
+    out.listed = !items.is_empty();
+    for item in items {
+        match item.as_str().map(list_value) {
+            // Value groups are not expanded.
+            Some(s) if s.starts_with("in:") => {
+                out.unknown
+                    .get_or_insert_with(|| format!("{name}: value group {s:?} is not expanded"));
+            }
+            Some(s) => out.values.push(s.to_string()),
+            None => {
+                out.unknown
+                    .get_or_insert_with(|| format!("{name}: {}", unknown_reason(&item, a.span)));
             }
         }
     }
-    decided.unwrap_or((
-        DomainEffect::Unknown("no unconditional rule restricts members".into()),
-        res.span,
-    ))
+    Some(out)
 }
 
-/// v1 `google_*_organization_policy`: `restore_policy { default = true }` or
-/// `list_policy { allow { all | values } deny { all | values } }`.
-fn v1_effect(res: &Res) -> (DomainEffect, Span) {
+/// The blocks of a kind, or why they are not known (`dynamic` over a value
+/// known only after apply).
+fn blocks_known<'b>(blocks: Blocks<'b>, kind: &str) -> Result<Vec<(&'b Body, Ctx)>, String> {
+    match blocks.unknown {
+        Some(u) => Err(format!("{kind}: {}", u.reason())),
+        None => Ok(blocks.items),
+    }
+}
+
+/// `google_org_policy_policy`: `spec { reset, inherit_from_parent, rules {
+/// allow_all, deny_all, values { allowed_values, denied_values }, condition
+/// } }`. `None` without a `spec` (only `dry_run_spec`, which is not
+/// enforced): no policy here.
+fn v2_effect(res: &Res) -> Option<ListEffect> {
     let ev = res.ev;
-    for (b, c) in ev.blocks(res.body, "restore_policy", &res.ctx).items {
-        if let Some(a) = b.attr("default")
-            && truthy(Some(&ev.eval(&a.expr, &c)))
-        {
-            return (DomainEffect::AllowAll, a.span);
-        }
-    }
-    let lists = ev.blocks(res.body, "list_policy", &res.ctx);
-    let Some((list, ctx)) = lists.items.first() else {
-        return (DomainEffect::Unknown("no list_policy".into()), res.span);
+    let specs = match blocks_known(res.blocks("spec"), "spec") {
+        Ok(s) => s,
+        Err(why) => return Some(ListEffect::Unknown(why)),
     };
-    for (allow, actx) in ev.blocks(list, "allow", ctx).items {
-        if let Some(a) = allow.attr("all")
-            && truthy(Some(&ev.eval(&a.expr, &actx)))
-        {
-            return (DomainEffect::AllowAll, a.span);
+    let (spec, ctx) = specs.first()?;
+    let read = || -> Result<ListEffect, String> {
+        if flag(res, spec, ctx, "reset")? {
+            return Ok(ListEffect::Default);
         }
-        if let Some(a) = allow.attr("values") {
-            let v = ev.eval(&a.expr, &actx);
-            return match list_len(Some(&v)) {
-                Some(n) if n > 0 => (DomainEffect::Restricted, a.span),
-                Some(_) => (DomainEffect::Unknown("empty allow values".into()), a.span),
-                None => (DomainEffect::Unknown(unknown_reason(&v, a.span)), a.span),
-            };
+        let inherit = flag(res, spec, ctx, "inherit_from_parent")?;
+        let mut rules = ListRule::default();
+        let mut conditional = Vec::new();
+        for (rule, rctx) in blocks_known(ev.blocks(spec, "rules", ctx), "rules")? {
+            let r = v2_rule(res, rule, &rctx).unwrap_or_else(ListRule::unknown);
+            // A rule with a condition applies only to resources whose tags
+            // match; one whose condition may or may not be there, the same.
+            let condition = ev.blocks(rule, "condition", &rctx);
+            if condition.unknown.is_some() || !condition.items.is_empty() {
+                conditional.push(r);
+            } else {
+                rules.combine(&r);
+            }
         }
+        Ok(ListEffect::Rules {
+            rules,
+            conditional,
+            inherit,
+        })
+    };
+    Some(read().unwrap_or_else(ListEffect::Unknown))
+}
+
+fn v2_rule(res: &Res, rule: &Body, ctx: &Ctx) -> Result<ListRule, String> {
+    let mut r = ListRule {
+        allow_all: flag(res, rule, ctx, "allow_all")?,
+        deny_all: flag(res, rule, ctx, "deny_all")?,
+        ..ListRule::default()
+    };
+    for (v, vctx) in blocks_known(res.ev.blocks(rule, "values", ctx), "values")? {
+        r.combine(&ListRule {
+            allowed: values(res, v, &vctx, "allowed_values"),
+            denied: values(res, v, &vctx, "denied_values").unwrap_or_default(),
+            ..ListRule::default()
+        });
     }
-    for (deny, dctx) in ev.blocks(list, "deny", ctx).items {
-        if let Some(a) = deny.attr("all")
-            && truthy(Some(&ev.eval(&a.expr, &dctx)))
-        {
-            return (DomainEffect::Restricted, a.span);
+    Ok(r)
+}
+
+/// v1 `google_*_organization_policy`: `restore_policy { default = true }`
+/// or `list_policy { inherit_from_parent, allow { all | values }, deny {
+/// all | values } }`. `None` with neither ("the policy for a given
+/// constraint will effectively be unset").
+fn v1_effect(res: &Res) -> Option<ListEffect> {
+    let read = || -> Result<Option<ListEffect>, String> {
+        for (b, c) in blocks_known(res.blocks("restore_policy"), "restore_policy")? {
+            if flag(res, b, &c, "default")? {
+                return Ok(Some(ListEffect::Default));
+            }
         }
-    }
-    (
-        DomainEffect::Unknown("list_policy neither allows nor restricts".into()),
-        res.span,
-    )
+        let lists = blocks_known(res.blocks("list_policy"), "list_policy")?;
+        let Some((list, ctx)) = lists.first() else {
+            return Ok(None);
+        };
+        let mut rules = ListRule::default();
+        for (allow, actx) in blocks_known(res.ev.blocks(list, "allow", ctx), "allow")? {
+            rules.combine(&ListRule {
+                allow_all: flag(res, allow, &actx, "all")?,
+                allowed: values(res, allow, &actx, "values"),
+                ..ListRule::default()
+            });
+        }
+        for (deny, dctx) in blocks_known(res.ev.blocks(list, "deny", ctx), "deny")? {
+            rules.combine(&ListRule {
+                deny_all: flag(res, deny, &dctx, "all")?,
+                denied: values(res, deny, &dctx, "values").unwrap_or_default(),
+                ..ListRule::default()
+            });
+        }
+        Ok(Some(ListEffect::Rules {
+            rules,
+            conditional: Vec::new(),
+            inherit: flag(res, list, ctx, "inherit_from_parent")?,
+        }))
+    };
+    read().unwrap_or_else(|why| Some(ListEffect::Unknown(why)))
 }

@@ -4,7 +4,7 @@
 use super::iam_targets as t;
 use super::public_exposure::{allow_keys, grant_anchors};
 use super::{Finding, Rule, Severity};
-use crate::model::org::{DomainEffect, DomainPolicy};
+use crate::model::org::{DOMAIN_CONSTRAINT, ListPolicy, ListVerdict, Probe};
 use crate::model::{AccessModel, Field, Scope, is_public};
 
 pub static RULE: Rule = Rule {
@@ -34,14 +34,19 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
             Scope::Project(p) => vec![key(p)],
             _ => continue,
         };
-        let policies: Vec<(Option<&str>, &DomainPolicy)> = projects
+        // A public principal is never among the allowed customer ids.
+        let policies: Vec<(Option<&str>, &ListPolicy)> = projects
             .iter()
             .filter_map(|p| {
-                model
-                    .org
-                    .domain_policy_for(grant.root, p.as_deref())
-                    .filter(|d| d.effect == DomainEffect::Restricted)
-                    .map(|d| (p.as_deref(), d))
+                match model.org.list_verdict(
+                    grant.root,
+                    p.as_deref(),
+                    DOMAIN_CONSTRAINT,
+                    Probe::Unlisted,
+                )? {
+                    ListVerdict::Forbidden { policy, .. } => Some((p.as_deref(), policy)),
+                    _ => None,
+                }
             })
             .collect();
         if policies.is_empty() {

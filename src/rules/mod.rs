@@ -14,6 +14,7 @@ mod invoker_denied;
 mod missing_invoker_grant;
 mod module_not_loaded;
 mod oidc_audience_mismatch;
+mod org_policy_conflict;
 mod overbroad_invoker_role;
 mod overbroad_invoker_scope;
 mod parse_error;
@@ -81,6 +82,7 @@ pub static RULES: &[&Rule] = &[
     &plan_removes_invoker::RULE,
     &invalid_member::RULE,
     &domain_restricted_sharing::RULE,
+    &org_policy_conflict::RULE,
 ];
 
 /// Every rule name and id of the contract (SPEC §3), implemented or not yet:
@@ -107,6 +109,7 @@ pub const CONTRACT_RULES: &[(&str, &str)] = &[
     ("plan-removes-invoker", "RW404"),
     ("invalid-member", "RW501"),
     ("domain-restricted-sharing", "RW502"),
+    ("org-policy-conflict", "RW503"),
 ];
 
 /// The contract name for a rule name or id, if it is one.
