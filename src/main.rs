@@ -534,6 +534,7 @@ fn run_check(args: CheckArgs, color: ColorChoice) -> ExitCode {
                 color,
                 show_suppressed: args.show_suppressed,
                 quiet: args.quiet,
+                explain_unknown: args.explain_unknown,
             },
         ),
         Format::Json => report::json::render(&analysis, args.show_suppressed),
