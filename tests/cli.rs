@@ -354,7 +354,11 @@ fn the_binary_reports_what_the_library_renders_for_the_same_command_line() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     // Arguments from the command line, and a variable from the environment.
     let cases: [(&str, &[&str], &[(&str, &str)]); 2] = [
-        ("public-invoker/count-toggle-var-arg", &["--var", "public=true"], &[]),
+        (
+            "public-invoker/count-toggle-var-arg",
+            &["--var", "public=true"],
+            &[],
+        ),
         (
             "public-invoker/count-toggle-tf-var-env",
             &["--fail-on", "error"],
@@ -389,7 +393,11 @@ fn the_binary_reports_what_the_library_renders_for_the_same_command_line() {
             let analysis = runwarden::check::run(&parsed.options(&ctx).unwrap()).unwrap();
             let text = parsed.render(&analysis, false).unwrap();
             assert!(!analysis.findings.is_empty(), "{case}");
-            assert_eq!(String::from_utf8_lossy(&out.stdout), text, "{case} {format}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                text,
+                "{case} {format}"
+            );
             assert_eq!(
                 out.status.code(),
                 Some(i32::from(analysis.failed())),
