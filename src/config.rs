@@ -112,12 +112,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         }
     }
     for (name, rc) in &c.rules {
-        if !rc.allow.is_empty()
-            && !matches!(
-                name.as_str(),
-                "public-invoker" | "unauthenticated-internal" | "public-privileged-role"
-            )
-        {
+        if !rc.allow.is_empty() && !rules::by_name(name).is_some_and(|r| r.allow) {
             return Err(ConfigError::Invalid(
                 shown,
                 format!("[rules.{name}] does not take `allow`"),

@@ -99,16 +99,7 @@ fn main() -> ExitCode {
                 }
             }
             None => {
-                let planned = rules::contract_name(&rule)
-                    .map(|n| {
-                        format!(
-                            " ({n} is part of the contract but not implemented in this version)"
-                        )
-                    })
-                    .unwrap_or_default();
-                eprintln!(
-                    "runwarden: unknown rule {rule:?}{planned}; `runwarden rules` lists them"
-                );
+                eprintln!("runwarden: unknown rule {rule:?}; `runwarden rules` lists them");
                 ExitCode::from(2)
             }
         },

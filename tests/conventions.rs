@@ -448,3 +448,44 @@ fn sarif_rule_help_is_the_whole_rule_doc() {
         );
     }
 }
+
+/// The rules that take `allow` are declared once, on the rule; the
+/// reference and each rule's doc say the same.
+#[test]
+fn the_rules_that_take_allow_are_the_ones_the_docs_name() {
+    let reference = std::fs::read_to_string(repo().join("docs/reference.md")).unwrap();
+    let start = reference
+        .find("- `allow` (for ")
+        .expect("docs/reference.md says which rules take allow");
+    let rest = &reference[start..];
+    let end = rest.find("\n\n").unwrap_or(rest.len());
+    let line = rest[..end].replace('\n', " ");
+    for r in runwarden::rules::RULES {
+        assert_eq!(
+            line.contains(&format!("`{}`", r.name)),
+            r.allow,
+            "{}: allow = {}, but docs/reference.md says otherwise",
+            r.name,
+            r.allow
+        );
+        let doc_mentions =
+            r.doc.contains(&format!("[rules.{}]", r.name)) && r.doc.contains("allow");
+        if r.allow {
+            assert!(
+                doc_mentions,
+                "rules/{}.md shows no [rules.{}] allow",
+                r.name, r.name
+            );
+        }
+    }
+}
+
+/// Ids are unique and in order.
+#[test]
+fn rule_ids_are_unique_and_ordered() {
+    let ids: Vec<&str> = runwarden::rules::RULES.iter().map(|r| r.id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted);
+}

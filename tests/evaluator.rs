@@ -325,3 +325,36 @@ fn file_digests_hash_the_raw_bytes_of_the_file() {
         Value::String(_)
     ));
 }
+
+#[test]
+fn numbers_and_json_as_terraform_prints_them() {
+    let cases = [
+        (
+            "toset([10, 9, 100])",
+            Value::List(vec![
+                Value::Number(9.0),
+                Value::Number(10.0),
+                Value::Number(100.0),
+            ]),
+        ),
+        (
+            r#"toset(["10", "9"])"#,
+            Value::List(vec![Value::str("10"), Value::str("9")]),
+        ),
+        (
+            r#"jsonencode({ a = "<b> & c" })"#,
+            Value::str(r#"{"a":"\u003cb\u003e \u0026 c"}"#),
+        ),
+        ("jsonencode(1e15)", Value::str("1000000000000000")),
+        ("jsonencode(0.5)", Value::str("0.5")),
+        (r#""n=${1e20}""#, Value::str("n=100000000000000000000")),
+        (r#""5" + 1"#, Value::Number(6.0)),
+    ];
+    for (expr, want) in cases {
+        assert_eq!(eval(expr), want, "{expr}");
+    }
+    // Not numbers in Terraform: spaces around, inf, hexadecimal.
+    for expr in [r#"" 5" + 1"#, r#""inf" + 1"#, r#""0x10" + 1"#] {
+        assert!(!matches!(eval(expr), Value::Number(_)), "{expr}");
+    }
+}

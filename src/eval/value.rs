@@ -544,7 +544,7 @@ impl Value {
     pub fn as_number(&self) -> Option<f64> {
         match self {
             Value::Number(n) => Some(*n),
-            Value::String(s) => s.trim().parse().ok(),
+            Value::String(s) => parse_decimal(s),
             _ => None,
         }
     }
@@ -574,7 +574,16 @@ impl Value {
 
     /// Builds a set: sorted (strings lexically), duplicates removed.
     pub fn set(mut items: Vec<Value>) -> Value {
-        items.sort_by_cached_key(|a| a.sort_key());
+        // A set of numbers is ordered by value, others by their text
+        // (Terraform's set order: `toset([10, 9])` is `[9, 10]`).
+        if items.iter().all(|v| matches!(v, Value::Number(_))) {
+            items.sort_by(|a, b| match (a, b) {
+                (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            });
+        } else {
+            items.sort_by_cached_key(|a| a.sort_key());
+        }
         items.dedup();
         Value::List(items)
     }
@@ -613,7 +622,7 @@ impl Value {
         }
         let mut refs = Vec::new();
         let json = self.to_json_with_placeholders(&mut refs);
-        let encoded = json.to_string();
+        let encoded = escape_like_jsonencode(&json.to_string());
         if refs.is_empty() {
             return Ok(Text::lit(encoded));
         }
@@ -734,9 +743,64 @@ fn fill_placeholders(s: &str, refs: &[Reference]) -> Text {
     t
 }
 
+/// `jsonencode` escapes `<`, `>`, `&`, U+2028 and U+2029 in strings (Go's
+/// JSON encoder does); outside strings these never occur in JSON.
+fn escape_like_jsonencode(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A decimal number as Terraform reads one from a string: an optional
+/// sign, digits with an optional fraction, an optional exponent.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let whole = digits(&mut i);
+    let mut frac = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac = digits(&mut i);
+    }
+    if whole + frac == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    s.parse().ok()
+}
+
 fn json_number(n: f64) -> serde_json::Value {
     use serde_json::Value as J;
-    if n.fract() == 0.0 && n.abs() < 1e15 {
+    // Integers print in full, as Terraform's jsonencode does (1e15 is
+    // 1000000000000000, not 1e15).
+    if n.fract() == 0.0 && n.abs() < 9.2e18 {
         J::Number((n as i64).into())
     } else {
         serde_json::Number::from_f64(n)
@@ -745,9 +809,11 @@ fn json_number(n: f64) -> serde_json::Value {
     }
 }
 
+/// A number as Terraform prints it: in full, never with an exponent
+/// (`1e20` is `100000000000000000000`), `-0` as `0`.
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+    if n == 0.0 {
+        "0".to_string()
     } else {
         format!("{n}")
     }

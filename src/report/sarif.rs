@@ -55,29 +55,12 @@ pub fn level(s: Severity) -> &'static str {
     }
 }
 
-/// Tags and GitHub's `security-severity` (0.1-10; 9+ critical, 7+ high,
-/// 4+ medium) by rule family. The RW0xx rules are about runwarden's own
-/// input (parse errors, broken suppressions), not about security, so they
-/// carry no security-severity and GitHub lists them as plain problems.
+/// Tags (the rule's category's, then the platform's) and GitHub's
+/// `security-severity`.
 fn classify(r: &Rule) -> (Vec<&'static str>, Option<&'static str>) {
-    let family = r.id.get(2..3).unwrap_or("0");
-    let mut tags: Vec<&'static str> = match family {
-        "1" => vec!["security", "public-exposure", "external/cwe/cwe-284"],
-        "2" => vec!["reliability", "authentication"],
-        "3" => vec!["security", "least-privilege", "external/cwe/cwe-250"],
-        "4" => vec!["reliability", "drift"],
-        "5" => vec!["correctness", "iam"],
-        _ => vec!["correctness"],
-    };
+    let mut tags = r.category.tags().to_vec();
     tags.extend(["terraform", "cloud-run"]);
-    let score = match (family, r.severity) {
-        ("0", _) => None,
-        (_, Severity::Error) if r.id == "RW102" => Some("9.1"),
-        (_, Severity::Error) => Some("8.0"),
-        (_, Severity::Warning) => Some("5.0"),
-        (_, Severity::Note) => Some("2.0"),
-    };
-    (tags, score)
+    (tags, r.category.security_severity(r.severity))
 }
 
 fn rule(r: &Rule) -> Value {

@@ -4,13 +4,15 @@
 
 use super::iam_targets as t;
 use super::public_exposure::{allow_keys, grant_anchors};
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::{AccessModel, Field, Identity, Scope, roles};
 
 pub static RULE: Rule = Rule {
     name: "basic-role",
     id: "RW301",
     severity: Severity::Error,
+    category: Category::LeastPrivilege,
+    allow: false,
     summary: "roles/owner, roles/editor or roles/viewer granted on a service or job, or to an identity that runs or calls a service",
     doc: include_str!("../../rules/basic-role.md"),
     check,

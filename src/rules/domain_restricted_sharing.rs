@@ -3,7 +3,7 @@
 
 use super::iam_targets as t;
 use super::public_exposure::{allow_keys, grant_anchors};
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::org::{DOMAIN_CONSTRAINT, ListPolicy, ListVerdict, Probe};
 use crate::model::{AccessModel, Field, Scope, is_public};
 
@@ -11,6 +11,8 @@ pub static RULE: Rule = Rule {
     name: "domain-restricted-sharing",
     id: "RW502",
     severity: Severity::Error,
+    category: Category::Validity,
+    allow: false,
     summary: "a public principal is granted in a project under a domain restricted sharing policy: apply fails",
     doc: include_str!("../../rules/domain-restricted-sharing.md"),
     check,

@@ -3,7 +3,7 @@
 
 use super::iam_targets as t;
 use super::public_exposure::grant_anchors;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::{AccessModel, Grant, GrantKind};
 use std::collections::BTreeMap;
 
@@ -11,6 +11,8 @@ pub static RULE: Rule = Rule {
     name: "iam-binding-conflict",
     id: "RW402",
     severity: Severity::Error,
+    category: Category::Drift,
+    allow: false,
     summary: "two *_iam_binding for the same role on the same target, or a binding and a member for the same role",
     doc: include_str!("../../rules/iam-binding-conflict.md"),
     check,

@@ -4,7 +4,7 @@
 
 use super::iam_targets as t;
 use super::public_exposure::grant_anchors;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::{AccessModel, Grant, GrantKind};
 use std::collections::BTreeMap;
 
@@ -12,6 +12,8 @@ pub static RULE: Rule = Rule {
     name: "iam-policy-conflict",
     id: "RW401",
     severity: Severity::Error,
+    category: Category::Drift,
+    allow: false,
     summary: "an authoritative *_iam_policy and other *_iam_* resources manage the same service or job",
     doc: include_str!("../../rules/iam-policy-conflict.md"),
     check,

@@ -2,7 +2,7 @@
 //! rejects the caller's traffic.
 
 use super::caller_common as cc;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::path::{Network, network};
 use crate::model::{AccessModel, CallerKind};
 
@@ -10,6 +10,8 @@ pub static RULE: Rule = Rule {
     name: "ingress-blocks-caller",
     id: "RW204",
     severity: Severity::Warning,
+    category: Category::CallerAccess,
+    allow: false,
     summary: "the service's ingress will reject the caller",
     doc: include_str!("../../rules/ingress-blocks-caller.md"),
     check,

@@ -1,6 +1,6 @@
 //! RW501: member strings IAM rejects at apply time.
 
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::eval::Text;
 use crate::model::AccessModel;
 
@@ -8,6 +8,8 @@ pub static RULE: Rule = Rule {
     name: "invalid-member",
     id: "RW501",
     severity: Severity::Error,
+    category: Category::Validity,
+    allow: false,
     summary: "a member string IAM will reject",
     doc: include_str!("../../rules/invalid-member.md"),
     check,

@@ -2,7 +2,7 @@
 //! permission the call needs: 403 whatever the grants say.
 
 use super::caller_common as cc;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::{self, Deny, Permission};
 use crate::model::{AccessModel, Action, Identity, Token};
 
@@ -10,6 +10,8 @@ pub static RULE: Rule = Rule {
     name: "invoker-denied",
     id: "RW205",
     severity: Severity::Error,
+    category: Category::CallerAccess,
+    allow: false,
     summary: "an IAM deny policy above the service denies the caller the permission the call needs",
     doc: include_str!("../../rules/invoker-denied.md"),
     check,

@@ -2,7 +2,7 @@
 //! no grant lets invoke it: the INVOKER_PERMISSION_DENIED predictor.
 
 use super::caller_common as cc;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::Verdict;
 use crate::model::{AccessModel, Action, Identity, Token};
 
@@ -10,6 +10,8 @@ pub static RULE: Rule = Rule {
     name: "missing-invoker-grant",
     id: "RW201",
     severity: Severity::Error,
+    category: Category::CallerAccess,
+    allow: false,
     summary: "a caller sends an identity token with an identity no grant lets invoke the service",
     doc: include_str!("../../rules/missing-invoker-grant.md"),
     check,

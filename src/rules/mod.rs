@@ -49,10 +49,70 @@ impl Severity {
     }
 }
 
+/// What a rule is about. Reports derive from it what they say of a rule
+/// (SARIF tags and GitHub's security-severity); baselines from whether it is
+/// a blind spot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// runwarden could not see part of the configuration (a file it could
+    /// not parse, a module it could not read). A baseline never records or
+    /// hides these: accepting one would accept whatever the unseen part
+    /// holds, now and later.
+    BlindSpot,
+    /// runwarden's own input (suppression comments).
+    Input,
+    /// Anyone on the internet can call a service.
+    PublicExposure,
+    /// Anyone can act with a privileged role.
+    PrivilegedExposure,
+    /// A caller that will be refused (a 401/403 in production).
+    CallerAccess,
+    /// More access than one per-service grant.
+    LeastPrivilege,
+    /// IAM resources that fight each other or live state no code manages.
+    Drift,
+    /// Apply fails (an invalid member, a policy the organization forbids).
+    Validity,
+}
+
+impl Category {
+    /// SARIF `properties.tags`.
+    pub fn tags(self) -> &'static [&'static str] {
+        match self {
+            Category::BlindSpot | Category::Input => &["correctness"],
+            Category::PublicExposure | Category::PrivilegedExposure => {
+                &["security", "public-exposure", "external/cwe/cwe-284"]
+            }
+            Category::CallerAccess => &["reliability", "authentication"],
+            Category::LeastPrivilege => &["security", "least-privilege", "external/cwe/cwe-250"],
+            Category::Drift => &["reliability", "drift"],
+            Category::Validity => &["correctness", "iam"],
+        }
+    }
+
+    /// GitHub's `security-severity` (0.1-10; 9+ critical, 7+ high, 4+
+    /// medium) of a finding of this category at `severity`. Findings about
+    /// runwarden's own input carry none: GitHub lists them as plain problems.
+    pub fn security_severity(self, severity: Severity) -> Option<&'static str> {
+        match (self, severity) {
+            (Category::BlindSpot | Category::Input, _) => None,
+            (Category::PrivilegedExposure, Severity::Error) => Some("9.1"),
+            (_, Severity::Error) => Some("8.0"),
+            (_, Severity::Warning) => Some("5.0"),
+            (_, Severity::Note) => Some("2.0"),
+        }
+    }
+}
+
+/// A rule, declared once in its own file: everything the CLI, the config,
+/// suppressions and the reports know about it comes from here.
 pub struct Rule {
     pub name: &'static str,
     pub id: &'static str,
     pub severity: Severity,
+    pub category: Category,
+    /// Whether `[rules.<name>] allow = [...]` (service name globs) applies.
+    pub allow: bool,
     pub summary: &'static str,
     /// Markdown documentation, `rules/<name>.md`.
     pub doc: &'static str,
@@ -85,39 +145,9 @@ pub static RULES: &[&Rule] = &[
     &org_policy_conflict::RULE,
 ];
 
-/// Every rule name and id of the contract (SPEC §3), implemented or not yet:
-/// suppressions and config may name any of them.
-pub const CONTRACT_RULES: &[(&str, &str)] = &[
-    ("parse-error", "RW001"),
-    ("invalid-suppression", "RW002"),
-    ("module-not-loaded", "RW003"),
-    ("public-invoker", "RW101"),
-    ("public-privileged-role", "RW102"),
-    ("unauthenticated-internal", "RW103"),
-    ("missing-invoker-grant", "RW201"),
-    ("unauthenticated-caller", "RW202"),
-    ("oidc-audience-mismatch", "RW203"),
-    ("ingress-blocks-caller", "RW204"),
-    ("invoker-denied", "RW205"),
-    ("basic-role", "RW301"),
-    ("wildcard-role", "RW302"),
-    ("overbroad-invoker-scope", "RW303"),
-    ("overbroad-invoker-role", "RW304"),
-    ("iam-policy-conflict", "RW401"),
-    ("iam-binding-conflict", "RW402"),
-    ("unmanaged-binding", "RW403"),
-    ("plan-removes-invoker", "RW404"),
-    ("invalid-member", "RW501"),
-    ("domain-restricted-sharing", "RW502"),
-    ("org-policy-conflict", "RW503"),
-];
-
-/// The contract name for a rule name or id, if it is one.
+/// The rule's name for a rule name or id (any case for the id), if it is one.
 pub fn contract_name(name: &str) -> Option<&'static str> {
-    CONTRACT_RULES
-        .iter()
-        .find(|(n, id)| *n == name || id.eq_ignore_ascii_case(name))
-        .map(|(n, _)| *n)
+    by_name(name).map(|r| r.name)
 }
 
 pub fn by_name(name: &str) -> Option<&'static Rule> {
@@ -139,13 +169,10 @@ pub fn module_not_loaded() -> &'static Rule {
     &module_not_loaded::RULE
 }
 
-/// Rules whose findings say runwarden could not see part of the
-/// configuration. A baseline never records or hides them: accepting one
-/// would accept whatever the unseen part holds, now and later.
-pub const BLIND_SPOT_RULES: &[&str] = &["parse-error", "module-not-loaded"];
-
+/// Whether findings of `rule` say runwarden could not see part of the
+/// configuration (see [`Category::BlindSpot`]).
 pub fn is_blind_spot(rule: &Rule) -> bool {
-    BLIND_SPOT_RULES.contains(&rule.name)
+    rule.category == Category::BlindSpot
 }
 
 #[derive(Debug, Clone)]

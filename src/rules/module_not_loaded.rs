@@ -4,13 +4,15 @@
 //! the loaded workspace, like RW002 (the access model only holds what was
 //! read).
 
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::AccessModel;
 
 pub static RULE: Rule = Rule {
     name: "module-not-loaded",
     id: "RW003",
     severity: Severity::Note,
+    category: Category::BlindSpot,
+    allow: false,
     summary: "a module call whose module could not be read (not installed by terraform init, or a missing local source): nothing in it was analyzed",
     doc: include_str!("../../rules/module-not-loaded.md"),
     check,

@@ -2,7 +2,7 @@
 //! of its custom audiences, so Cloud Run rejects the token.
 
 use super::caller_common as cc;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::path::{TokenCheck, token};
 use crate::model::{AccessModel, Action, Token};
 
@@ -10,6 +10,8 @@ pub static RULE: Rule = Rule {
     name: "oidc-audience-mismatch",
     id: "RW203",
     severity: Severity::Warning,
+    category: Category::CallerAccess,
+    allow: false,
     summary: "the caller's OIDC audience matches neither the service URL nor its custom_audiences",
     doc: include_str!("../../rules/oidc-audience-mismatch.md"),
     check,

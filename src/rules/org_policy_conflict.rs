@@ -4,7 +4,7 @@
 //! API refuses the service at apply.
 
 use super::public_exposure::service_anchors;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::org::{Forbid, INGRESS_CONSTRAINT, ListVerdict, Node, Probe};
 use crate::model::{AccessModel, Field, Ingress, Service, ServiceKind};
 
@@ -12,6 +12,8 @@ pub static RULE: Rule = Rule {
     name: "org-policy-conflict",
     id: "RW503",
     severity: Severity::Error,
+    category: Category::Validity,
+    allow: false,
     summary: "a service setting is forbidden by an organization policy in the configuration (run.allowedIngress): apply of the service fails",
     doc: include_str!("../../rules/org-policy-conflict.md"),
     check,

@@ -2,7 +2,7 @@
 //! than roles/run.invoker.
 
 use super::caller_common as cc;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::Verdict;
 use crate::model::{AccessModel, Action, Identity, Token};
 
@@ -10,6 +10,8 @@ pub static RULE: Rule = Rule {
     name: "overbroad-invoker-role",
     id: "RW304",
     severity: Severity::Warning,
+    category: Category::LeastPrivilege,
+    allow: false,
     summary: "a caller's only route to invoke a service is a role far broader than roles/run.invoker",
     doc: include_str!("../../rules/overbroad-invoker-role.md"),
     check,

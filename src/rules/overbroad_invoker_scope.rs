@@ -3,13 +3,15 @@
 
 use super::iam_targets as t;
 use super::public_exposure::grant_anchors;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::{AccessModel, Scope, roles};
 
 pub static RULE: Rule = Rule {
     name: "overbroad-invoker-scope",
     id: "RW303",
     severity: Severity::Warning,
+    category: Category::LeastPrivilege,
+    allow: false,
     summary: "roles/run.invoker (or a role containing its permissions) granted at project, folder or organization level",
     doc: include_str!("../../rules/overbroad-invoker-scope.md"),
     check,

@@ -3,7 +3,7 @@
 //! in the configuration still relies on that grant to invoke a service.
 
 use super::caller_common as cc;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::{Verdict, is_compute_default, is_iap_agent};
 use crate::model::{AccessModel, Action, Caller, Field, Identity, Service, roles};
 use crate::plan::PlanChange;
@@ -16,6 +16,8 @@ pub static RULE: Rule = Rule {
     name: "plan-removes-invoker",
     id: "RW404",
     severity: Severity::Error,
+    category: Category::Drift,
+    allow: false,
     summary: "the plan deletes or replaces a grant that a caller in the configuration still relies on",
     doc: include_str!("../../rules/plan-removes-invoker.md"),
     check,

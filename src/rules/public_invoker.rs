@@ -2,7 +2,7 @@
 //! accepts internet traffic, or IAM invoker checks are disabled on one.
 
 use super::public_exposure::{self as pe, Exposure, Reach};
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::Deny;
 use crate::model::AccessModel;
 
@@ -10,6 +10,8 @@ pub static RULE: Rule = Rule {
     name: "public-invoker",
     id: "RW101",
     severity: Severity::Error,
+    category: Category::PublicExposure,
+    allow: true,
     summary: "a public principal can invoke a service or run a job that accepts internet traffic",
     doc: include_str!("../../rules/public-invoker.md"),
     check,

@@ -1,13 +1,15 @@
 //! RW102: a public principal holds a role beyond invoking on a service or job.
 
 use super::public_exposure::{self as pe, Exposure};
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::{AccessModel, Scope};
 
 pub static RULE: Rule = Rule {
     name: "public-privileged-role",
     id: "RW102",
     severity: Severity::Error,
+    category: Category::PrivilegedExposure,
+    allow: true,
     summary: "a public principal holds a role other than roles/run.invoker on a service or job",
     doc: include_str!("../../rules/public-privileged-role.md"),
     check,

@@ -2,7 +2,7 @@
 //! identity token (or an OAuth access token, which Cloud Run does not accept).
 
 use super::caller_common as cc;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::authz::path::{TokenCheck, token};
 use crate::model::{AccessModel, Action, CallerKind, Token};
 
@@ -10,6 +10,8 @@ pub static RULE: Rule = Rule {
     name: "unauthenticated-caller",
     id: "RW202",
     severity: Severity::Error,
+    category: Category::CallerAccess,
+    allow: false,
     summary: "a caller targets a service that is not public but sends no identity token",
     doc: include_str!("../../rules/unauthenticated-caller.md"),
     check,

@@ -2,13 +2,15 @@
 //! anything in the network may call it without an identity.
 
 use super::public_exposure::{self as pe, Exposure, Reach};
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::AccessModel;
 
 pub static RULE: Rule = Rule {
     name: "unauthenticated-internal",
     id: "RW103",
     severity: Severity::Warning,
+    category: Category::PublicExposure,
+    allow: true,
     summary: "a public principal can invoke a service whose ingress is internal only",
     doc: include_str!("../../rules/unauthenticated-internal.md"),
     check,

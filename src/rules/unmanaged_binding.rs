@@ -3,13 +3,15 @@
 //! authoritative `*_iam_policy` / `*_iam_binding` will delete it on apply.
 
 use super::public_exposure::{grant_anchors, service_anchors};
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::{AccessModel, Field, Grant, GrantKind};
 
 pub static RULE: Rule = Rule {
     name: "unmanaged-binding",
     id: "RW403",
     severity: Severity::Warning,
+    category: Category::Drift,
+    allow: false,
     summary: "a live binding no Terraform resource manages; error when an authoritative resource will delete it on apply",
     doc: include_str!("../../rules/unmanaged-binding.md"),
     check,

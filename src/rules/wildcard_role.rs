@@ -1,13 +1,15 @@
 //! RW302: a role name or a custom role permission written with a wildcard.
 
 use super::public_exposure::grant_anchors;
-use super::{Finding, Rule, Severity};
+use super::{Category, Finding, Rule, Severity};
 use crate::model::{AccessModel, roles};
 
 pub static RULE: Rule = Rule {
     name: "wildcard-role",
     id: "RW302",
     severity: Severity::Error,
+    category: Category::LeastPrivilege,
+    allow: false,
     summary: "a role or custom-role permission with a wildcard, which IAM rejects at apply",
     doc: include_str!("../../rules/wildcard-role.md"),
     check,

@@ -24,6 +24,7 @@ mod regex;
 mod strings;
 mod yaml;
 
+pub use crate::eval::value::parse_decimal;
 pub use encoding::base64_encode;
 pub use hash::hash_bytes;
 pub use yaml::yaml_decode_text;
@@ -234,42 +235,6 @@ pub fn to_number(v: &Value) -> Option<f64> {
         Value::String(s) => parse_decimal(s),
         _ => None,
     }
-}
-
-/// A decimal number as Terraform reads one from a string: an optional
-/// sign, digits with an optional fraction, an optional exponent.
-pub fn parse_decimal(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - start
-    };
-    let whole = digits(&mut i);
-    let mut frac = 0;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        frac = digits(&mut i);
-    }
-    if whole + frac == 0 {
-        return None;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return None;
-        }
-    }
-    if i != b.len() {
-        return None;
-    }
-    s.parse().ok()
 }
 
 /// Every function runwarden evaluates, by name.

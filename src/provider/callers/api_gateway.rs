@@ -14,7 +14,7 @@
 //! JSON) is decoded as `yamldecode` / `jsondecode` do, each reference read
 //! as the string it is (a URL), then restored.
 
-use super::embedded::{restore, with_placeholders};
+use super::embedded::{decode, restore};
 use super::{CallerKind, Identity, RawCaller, RawTarget, Token};
 use crate::eval::Reference;
 use crate::eval::{Ctx, Text, Unknown, Value, funcs};
@@ -157,15 +157,7 @@ struct Backend {
 /// operation), YAML or JSON, with the values known after apply that
 /// Terraform substituted into it kept as references.
 fn backends(doc: &Text, span: Span) -> Result<Vec<Backend>, Unknown> {
-    // `yamldecode` would not know what an unquoted `address: ${...}` holds
-    // (a number? a bool?); here it is always a URL: marked as text.
-    let (plain, refs) = with_placeholders(doc);
-    let plain = Text::lit(plain);
-    let value = if plain.literal_prefix().trim_start().starts_with('{') {
-        Value::from_json_text(&plain, span).or_else(|_| funcs::yaml_decode_text(&plain, span))?
-    } else {
-        funcs::yaml_decode_text(&plain, span)?
-    };
+    let (value, refs) = decode(doc, span)?;
     let mut out = Vec::new();
     collect(&value, &refs, &mut out);
     Ok(out)

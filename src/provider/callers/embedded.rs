@@ -8,7 +8,8 @@
 //! (`yamldecode`, `jsondecode`), whose markers for references differ, read
 //! each marker as part of a string.
 
-use crate::eval::{Piece, Reference, Text};
+use crate::eval::{Piece, Reference, Text, Unknown, Value, funcs};
+use crate::syntax::Span;
 
 const OPEN: char = '\u{E002}';
 const CLOSE: char = '\u{E003}';
@@ -45,6 +46,21 @@ pub fn restore(s: &str, refs: &[Reference]) -> Text {
     }
     t.push_str(rest);
     t
+}
+
+/// A YAML or JSON document decoded with its references kept as markers
+/// (restore strings found in it with [`restore`]). `yamldecode` would not
+/// know what an unquoted `url: ${...}` holds (a number? a bool?); in these
+/// documents it is always text, so each reference is marked as text first.
+pub fn decode(doc: &Text, span: Span) -> Result<(Value, Vec<Reference>), Unknown> {
+    let (plain, refs) = with_placeholders(doc);
+    let plain = Text::lit(plain);
+    let value = if plain.literal_prefix().trim_start().starts_with('{') {
+        Value::from_json_text(&plain, span).or_else(|_| funcs::yaml_decode_text(&plain, span))?
+    } else {
+        funcs::yaml_decode_text(&plain, span)?
+    };
+    Ok((value, refs))
 }
 
 #[cfg(test)]

@@ -4,14 +4,18 @@
 //! definition, run as `service_account` (unset: the Compute Engine default
 //! service account).
 //!
-//! The definition (YAML or JSON) is read as text. Values known only after
-//! apply (`${google_cloud_run_v2_service.x.uri}` substituted by Terraform)
-//! stay references; `${...}` written literally (`$${...}` in Terraform) is a
-//! workflow expression, computed when the workflow runs.
+//! The definition (YAML or JSON, from a heredoc, `templatefile`,
+//! `yamlencode` or `jsonencode`) is decoded and its steps walked, at any
+//! depth (`steps`, `switch`, `parallel`, `try`, subworkflows). Values known
+//! only after apply (`${google_cloud_run_v2_service.x.uri}` substituted by
+//! Terraform) stay references; `${...}` written literally (`$${...}` in
+//! Terraform) is a workflow expression, computed when the workflow runs. A
+//! definition that does not decode (a template the decoder cannot read) is
+//! scanned as text instead.
 
-use super::embedded::{restore, with_placeholders};
+use super::embedded::{decode, restore, with_placeholders};
 use super::{Action, CallerKind, RawCaller, RawTarget, Token, runs_as};
-use crate::eval::Unknown;
+use crate::eval::{Unknown, Value};
 use crate::provider::res::Res;
 
 pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
@@ -34,14 +38,24 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
         });
         return out;
     };
-    let (source, refs) = with_placeholders(&text);
-    for call in workflow_calls(&source) {
+    let (calls, refs) = match decode(&text, a.span) {
+        Ok((doc, refs)) => {
+            let mut calls = Vec::new();
+            steps(&doc, &mut calls);
+            (calls, refs)
+        }
+        Err(_) => {
+            let (source, refs) = with_placeholders(&text);
+            (workflow_calls(&source), refs)
+        }
+    };
+    for call in calls {
         let mut c = res.base_caller(root, CallerKind::Workflow);
         c.target_span = a.span;
         runs_as(res, "service_account", &mut c);
         let target = match call {
-            WorkflowCall::Http { url, oidc } => {
-                c.token = if oidc { Token::Oidc } else { Token::None };
+            WorkflowCall::Http { url, token } => {
+                c.token = token;
                 let url = restore(&url, &refs);
                 c.target_text = url.to_string();
                 c.target_url = Some(url.clone());
@@ -82,8 +96,55 @@ pub fn read(res: &Res, root: usize) -> Vec<RawCaller> {
 }
 
 enum WorkflowCall {
-    Http { url: String, oidc: bool },
+    Http { url: String, token: Token },
     RunJob { name: String },
+}
+
+/// The calls of a decoded definition: every map with a `call` (an HTTP
+/// call with `args.url`, `args.auth.type` OIDC or OAuth2; a Cloud Run job
+/// run with `args.name`), wherever it sits.
+fn steps(v: &Value, out: &mut Vec<WorkflowCall>) {
+    fn field<'v>(v: Option<&'v Value>, name: &str) -> Option<&'v Value> {
+        match v {
+            Some(Value::Map(m)) => m.get(name),
+            _ => None,
+        }
+    }
+    match v {
+        Value::Map(m) => {
+            let call = m.get("call").and_then(Value::as_str).unwrap_or("");
+            let args = m.get("args");
+            let arg = |name: &str| {
+                field(args, name)
+                    .and_then(Value::to_known_string)
+                    .filter(|s| !s.is_empty())
+            };
+            if call.starts_with("http.") {
+                if let Some(url) = arg("url") {
+                    let auth = field(field(args, "auth"), "type").and_then(Value::as_str);
+                    let token = match auth {
+                        Some(t) if t.eq_ignore_ascii_case("OIDC") => Token::Oidc,
+                        Some(t) if t.eq_ignore_ascii_case("OAuth2") => Token::OAuth,
+                        _ => Token::None,
+                    };
+                    out.push(WorkflowCall::Http { url, token });
+                }
+            } else if call.starts_with("googleapis.run.")
+                && call.contains("jobs.run")
+                && let Some(name) = arg("name")
+            {
+                let short = name.rsplit('/').next().unwrap_or(&name).to_string();
+                out.push(WorkflowCall::RunJob { name: short });
+            }
+            for (k, child) in m {
+                if k != "args" {
+                    steps(child, out);
+                }
+            }
+        }
+        Value::List(items) => items.iter().for_each(|i| steps(i, out)),
+        _ => {}
+    }
 }
 
 /// Finds HTTP calls and job runs in a workflow definition (YAML or JSON) by
@@ -102,8 +163,12 @@ fn workflow_calls(text: &str) -> Vec<WorkflowCall> {
         };
         if target.starts_with("http.") {
             let Some(url) = field("url:") else { continue };
-            let oidc = chunk.contains("OIDC");
-            out.push(WorkflowCall::Http { url, oidc });
+            let token = if chunk.contains("OIDC") {
+                Token::Oidc
+            } else {
+                Token::None
+            };
+            out.push(WorkflowCall::Http { url, token });
         } else if target.starts_with("googleapis.run.")
             && target.contains("jobs.run")
             && let Some(name) = field("name:")
@@ -126,7 +191,7 @@ mod tests {
         let calls = workflow_calls(yaml);
         assert_eq!(calls.len(), 2);
         assert!(
-            matches!(&calls[0], WorkflowCall::Http { url, oidc: true } if url.ends_with("/work"))
+            matches!(&calls[0], WorkflowCall::Http { url, token: Token::Oidc } if url.ends_with("/work"))
         );
         assert!(matches!(&calls[1], WorkflowCall::RunJob { name } if name == "nightly"));
     }
