@@ -353,7 +353,8 @@ fn the_binary_reports_what_the_library_renders_for_the_same_command_line() {
     use runwarden::cli::{self, Context};
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     // Arguments from the command line, and a variable from the environment.
-    let cases: [(&str, &[&str], &[(&str, &str)]); 2] = [
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+    let cases: [Case; 2] = [
         (
             "public-invoker/count-toggle-var-arg",
             &["--var", "public=true"],

@@ -87,13 +87,14 @@ fn layout(root: &Path) -> Result<(), Failed> {
     }
 }
 
-/// A case's optional file, one entry per non-blank line.
+/// A case's optional file, one entry per non-blank line (without `#` lines
+/// when the file has `comments`).
 fn lines_of(case: &Path, file: &str, comments: bool) -> Vec<String> {
     match std::fs::read_to_string(case.join(file)) {
         Ok(text) => text
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && !(comments && l.starts_with('#')))
+            .filter(|l| !l.is_empty() && (!comments || !l.starts_with('#')))
             .map(String::from)
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
