@@ -327,6 +327,31 @@ fn a_dangling_link_is_an_io_error_naming_the_path() {
     assert_eq!(out, "");
 }
 
+/// Environment variables need not be UTF-8 (`std::env::vars` panics on
+/// them); a `TF_VAR_` one is read lossily.
+#[cfg(unix)]
+#[test]
+fn an_environment_that_is_not_utf8_is_read_not_a_panic() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    let out = Command::cargo_bin("runwarden")
+        .unwrap()
+        .current_dir(d.path())
+        .env(OsStr::from_bytes(b"JUNK_\xff"), OsStr::from_bytes(b"\xfe"))
+        .env("TF_VAR_x", OsStr::from_bytes(b"caf\xe9"))
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        rules_in(&String::from_utf8_lossy(&out.stdout)),
+        ["public-invoker"]
+    );
+}
+
 #[test]
 fn large_files_parse() {
     let d = tempfile::tempdir().unwrap();
