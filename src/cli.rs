@@ -329,6 +329,7 @@ impl CheckArgs {
                     color,
                     show_suppressed,
                     quiet: self.quiet,
+                    explain_unknown: self.explain_unknown,
                 },
             ),
             Format::Json => report::json::render(analysis, show_suppressed),

@@ -895,3 +895,38 @@ resource "google_cloud_run_v2_service_iam_member" "public" {
     let json: Value = serde_json::from_str(&run("json", None)).unwrap();
     assert_eq!(json["findings"][0]["file"], "../../modules/run/main.tf");
 }
+
+/// A module called from two roots reports once per root; every format that
+/// does not otherwise show the root says which one.
+#[test]
+fn findings_of_a_shared_module_name_their_root() {
+    let case = fixtures().join("public-invoker/shared-module-two-roots");
+    let (compact, _) = run_case(&case, "compact");
+    let lines: Vec<&str> = compact
+        .lines()
+        .filter(|l| l.contains("public-invoker"))
+        .collect();
+    assert!(lines.len() >= 2, "{compact}");
+    assert!(lines.iter().all(|l| l.contains(" (root ")), "{compact}");
+    let (github, _) = run_case(&case, "github");
+    assert!(github.contains("%0Aroot: "), "{github}");
+    let (sarif, _) = run_case(&case, "sarif");
+    let doc: Value = serde_json::from_str(&sarif).unwrap();
+    for r in doc["runs"][0]["results"].as_array().unwrap() {
+        let text = r["message"]["text"].as_str().unwrap();
+        assert!(
+            text.ends_with(&format!(
+                "(root {})",
+                r["properties"]["root"].as_str().unwrap()
+            )),
+            "{text}"
+        );
+    }
+    // --explain-unknown works in the compact format too.
+    let unknown = fixtures().join("public-invoker/for-each-keys-not-known");
+    let (out, _, _) = run_in(
+        &unknown,
+        &["check", ".", "--format", "compact", "--explain-unknown"],
+    );
+    assert!(out.contains("Could not resolve:"), "{out}");
+}

@@ -6,13 +6,13 @@
 //! one representative instance, keyed [`InstanceKey::Unknown`] and shown as
 //! `[*]`, stands for all of them, with `each` / `count.index` unknown.
 
-use super::value::format_number;
+use super::value::{ResourceHandle, format_number};
 use super::{
     Children, Ctx, Evaluator, InstId, InstanceKey, MAX_EXPANSION, MAX_MODULE_DEPTH,
     MAX_MODULE_INSTANCES, Unknown, Value,
 };
 use crate::load::{Mode, ModuleId};
-use crate::syntax::{Body, Span};
+use crate::syntax::{Body, Expr, ExprKind, Span, TraversalOp};
 use std::rc::Rc;
 
 #[derive(Debug)]
@@ -56,6 +56,10 @@ pub enum Expansion {
     Unknown {
         why: Unknown,
         for_each: bool,
+        /// What `each.value` is for every instance, when that much is known:
+        /// `for_each = google_cloud_run_v2_service.x` over a resource whose
+        /// own instances are not known gives its representative instance.
+        each_value: Option<Value>,
     },
 }
 
@@ -224,6 +228,7 @@ impl Evaluator<'_> {
             let unknown = |why: Unknown| Expansion::Unknown {
                 why,
                 for_each: false,
+                each_value: None,
             };
             let v = self.eval(&attr.expr, ctx);
             if let Some(u) = v.not_known(attr.span) {
@@ -250,11 +255,16 @@ impl Evaluator<'_> {
             let unknown = |why: Unknown| Expansion::Unknown {
                 why,
                 for_each: true,
+                each_value: None,
             };
             let v = self.eval(&attr.expr, ctx);
             return match v {
                 Value::Unknown(u) => unknown(u),
-                Value::Ref(r) => unknown(Unknown::after_apply(Some(r), attr.span)),
+                Value::Ref(r) => Expansion::Unknown {
+                    why: Unknown::after_apply(Some(r), attr.span),
+                    for_each: true,
+                    each_value: self.representative_instance(&attr.expr, ctx),
+                },
                 Value::Map(m) if m.len() > MAX_EXPANSION => unknown(Unknown::limit(
                     format!("for_each exceeds the expansion limit of {MAX_EXPANSION}"),
                     attr.span,
@@ -307,6 +317,42 @@ impl Evaluator<'_> {
             };
         }
         Expansion::Single
+    }
+
+    /// For `for_each = type.name` (or `data.type.name`) naming a resource of
+    /// this module whose instances are not known: its representative
+    /// instance, whose configured attributes are known whatever the key.
+    fn representative_instance(&self, expr: &Expr, ctx: &Ctx) -> Option<Value> {
+        let ExprKind::Traversal(root, ops) = &expr.kind else {
+            return None;
+        };
+        let ExprKind::Variable(first) = &root.kind else {
+            return None;
+        };
+        let names: Vec<&str> = ops
+            .iter()
+            .map(|op| match op {
+                TraversalOp::Attr(a) => Some(a.as_str()),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let (mode, rtype, name) = match (first.as_str(), names.as_slice()) {
+            ("data", [t, n]) => (Mode::Data, *t, *n),
+            (t, [n]) => (Mode::Managed, t, *n),
+            _ => return None,
+        };
+        let module = self.instance(ctx.inst).module;
+        let decl = self.ws.modules[module].resource(mode, rtype, name)?;
+        if !matches!(&*self.expansion(ctx.inst, decl), Expansion::Unknown { .. }) {
+            return None;
+        }
+        let key = InstanceKey::Unknown;
+        Some(Value::Resource(ResourceHandle {
+            instance: ctx.inst,
+            decl: decl as u32,
+            address: self.resource_address(ctx.inst, decl, Some(&key)).into(),
+            key: Some(key),
+        }))
     }
 
     /// Instances of resource `decl` in module instance `inst`.
@@ -371,10 +417,18 @@ fn instance_bindings(
             Some((_, None)) => (None, k.value()),
             None => (None, None),
         },
-        (Expansion::Unknown { why, for_each }, _) => {
+        (
+            Expansion::Unknown {
+                why,
+                for_each,
+                each_value,
+            },
+            _,
+        ) => {
             let u = Value::Unknown(why.clone());
             if *for_each {
-                (Some(Rc::new((u.clone(), u))), None)
+                let value = each_value.clone().unwrap_or_else(|| u.clone());
+                (Some(Rc::new((u, value))), None)
             } else {
                 (None, Some(u))
             }

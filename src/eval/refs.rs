@@ -139,8 +139,18 @@ impl Evaluator<'_> {
                 self.apply_ops(whole, ops, ctx, span)
             }
             Expansion::Unknown { .. } => {
-                // Instances not known: every attribute is known only after
-                // apply, and stays a reference to this resource.
+                // `res[key]` with the instances not known: the representative
+                // instance (configured attributes are known whatever the key).
+                if let Some(TraversalOp::Index(_)) = ops.first() {
+                    return self.apply_ops(
+                        handle(Some(InstanceKey::Unknown)),
+                        &ops[1..],
+                        ctx,
+                        span,
+                    );
+                }
+                // The whole collection: known only after apply, a reference
+                // to this resource.
                 let addr = self.resource_address(inst, decl, None);
                 self.apply_ops(Value::Ref(Reference::new(addr, "")), ops, ctx, span)
             }

@@ -11,6 +11,8 @@ pub struct CompactOptions {
     pub color: bool,
     pub show_suppressed: bool,
     pub quiet: bool,
+    /// `--explain-unknown`: list what could not be resolved after the summary.
+    pub explain_unknown: bool,
 }
 
 pub fn render(a: &Analysis, opts: &CompactOptions) -> String {
@@ -33,6 +35,10 @@ pub fn render(a: &Analysis, opts: &CompactOptions) -> String {
             paint(opts.color, Style::Dim, f.rule.name),
             message
         ));
+        // A module called from several roots reports once per root: say which.
+        if a.model.roots.len() > 1 {
+            out.push_str(&format!(" (root {})", printable_line(l.root)));
+        }
         if let Some(reason) = &f.suppressed {
             out.push_str(&format!(
                 " (suppressed: {})",
@@ -44,5 +50,10 @@ pub fn render(a: &Analysis, opts: &CompactOptions) -> String {
     if !opts.quiet {
         out.push_str(&super::human::summary(a));
     }
+    out.push_str(&super::human::unknowns_footer(
+        a,
+        opts.explain_unknown,
+        opts.quiet,
+    ));
     out
 }

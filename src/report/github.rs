@@ -36,6 +36,9 @@ pub fn render(a: &Analysis, opts: &GithubOptions) -> String {
         if !f.related.is_empty() {
             message.push_str(&format!("\nrelated: {}", f.related.join(", ")));
         }
+        if a.model.roots.len() > 1 {
+            message.push_str(&format!("\nroot: {}", l.root));
+        }
         if let Some(h) = &f.help {
             message.push_str(&format!("\nhelp: {h}"));
         }

@@ -111,9 +111,15 @@ fn result(a: &Analysis, f: &Finding) -> Value {
     ) {
         obj.insert("ruleIndex".into(), json!(i));
     }
+    // A module called from several roots reports once per root: say which.
+    let text = if a.model.roots.len() > 1 {
+        format!("{} (root {})", f.message, l.root)
+    } else {
+        f.message.clone()
+    };
     let rest = json!({
         "level": level(f.severity),
-        "message": { "text": f.message },
+        "message": { "text": text },
         "locations": [location],
         "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
         "properties": {
