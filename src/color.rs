@@ -33,13 +33,6 @@ pub fn enabled(
     }
 }
 
-/// [`enabled`] with the process environment.
-pub fn from_env(choice: ColorChoice, to_terminal: bool) -> bool {
-    enabled(choice, to_terminal, |name| {
-        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
-    })
-}
-
 /// An SGR style; `paint` leaves text alone when colour is off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {

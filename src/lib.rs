@@ -8,6 +8,7 @@ pub const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
 pub mod authz;
 pub mod baseline;
 pub mod check;
+pub mod cli;
 pub mod color;
 pub mod config;
 pub mod eval;

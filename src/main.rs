@@ -1,11 +1,11 @@
 //! Command line: parse arguments, call the library, print, exit.
 #![forbid(unsafe_code)]
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser};
 use runwarden::baseline;
-use runwarden::check::{self, Options};
+use runwarden::check;
+use runwarden::cli::{CheckArgs, Cli, Command, Context, GraphFormat, WhyFormat};
 use runwarden::color::{self, ColorChoice};
-use runwarden::config::FailOn;
 use runwarden::markdown;
 use runwarden::report;
 use runwarden::rules;
@@ -50,239 +50,10 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[derive(Parser)]
-#[command(
-    name = "runwarden",
-    version,
-    propagate_version = true,
-    about = "Finds Google Cloud Run access mistakes in Terraform before deploy"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-    /// Colour the output: auto (on a terminal, unless NO_COLOR is set or
-    /// TERM=dumb; FORCE_COLOR forces it), always or never.
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        default_value = "auto",
-        value_name = "WHEN"
-    )]
-    color: ColorChoice,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Analyze Terraform directories or files (default: the current directory).
-    Check(CheckArgs),
-    /// List every rule: name, id, severity, summary.
-    Rules,
-    /// Draw who can invoke what (services, principals, callers) as DOT or Mermaid.
-    Graph {
-        #[command(flatten)]
-        input: InputArgs,
-        #[arg(long, value_enum, default_value = "dot")]
-        format: GraphFormat,
-        /// Write the graph to FILE instead of standard output.
-        #[arg(long, value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
-    /// Explain one request: may this caller (or principal) invoke that
-    /// service? The layers in Google Cloud's order (network path, deny
-    /// policies, allow grants and conditions, token), the outcome and the
-    /// fix. Exit status: 0 allowed, 1 denied, 2 usage error or cannot tell.
-    Why {
-        #[command(flatten)]
-        input: InputArgs,
-        /// The caller's address (e.g. google_pubsub_subscription.orders).
-        #[arg(long, value_name = "ADDRESS", required_unless_present = "member")]
-        caller: Option<String>,
-        /// The service: name, full name (projects/P/locations/L/services/S)
-        /// or address; with --caller, picks one of its targets.
-        #[arg(long, value_name = "NAME|ADDRESS", required_unless_present = "caller")]
-        service: Option<String>,
-        /// The principal calling the service directly (allUsers,
-        /// serviceAccount:EMAIL, user:EMAIL).
-        #[arg(
-            long,
-            value_name = "MEMBER",
-            requires = "service",
-            conflicts_with = "caller"
-        )]
-        member: Option<String>,
-        #[arg(long, value_enum, default_value = "human")]
-        format: WhyFormat,
-    },
-    /// Show a rule's documentation.
-    Explain {
-        /// Rule name or id (e.g. public-invoker or RW101).
-        rule: String,
-    },
-    /// Print a shell completion script (e.g. `runwarden completions bash > /etc/bash_completion.d/runwarden`).
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page (roff) of runwarden or of one subcommand, or
-    /// write every page to a directory.
-    Man {
-        /// The subcommand whose page to print (default: runwarden's own).
-        command: Option<String>,
-        /// Write runwarden.1, runwarden-check.1, ... into DIR instead.
-        #[arg(long, value_name = "DIR", conflicts_with = "command")]
-        dir: Option<PathBuf>,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum WhyFormat {
-    Human,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum GraphFormat {
-    Dot,
-    Mermaid,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    /// Each finding with its source snippet, then a summary (see --color).
-    Human,
-    /// One line per finding: `file:line:col: severity rule message`.
-    Compact,
-    /// A JSON document (findings and summary; docs/reference.md), for scripts.
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// JUnit XML, for GitLab, Jenkins and other test dashboards.
-    Junit,
-    /// GitHub Actions workflow commands (annotations on the pull request).
-    Github,
-}
-
-#[derive(clap::Args)]
-struct CheckArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Only these rules (names or ids, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
-    select: Vec<String>,
-    /// Skip these rules (names or ids, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
-    ignore: Vec<String>,
-    /// Lowest severity that makes the exit code 1 (default: warning).
-    #[arg(long, value_enum, value_name = "LEVEL")]
-    fail_on: Option<FailOn>,
-    /// Include suppressed findings, marked as such.
-    #[arg(long)]
-    show_suppressed: bool,
-    /// List the values that could not be resolved, and why.
-    #[arg(long)]
-    explain_unknown: bool,
-    /// Print the time of each phase to standard error.
-    #[arg(long, hide = true)]
-    timings: bool,
-    /// Only discover and parse (for benchmarks).
-    #[arg(long, hide = true)]
-    parse_only: bool,
-    /// Leave out the findings recorded in this baseline file (see --write-baseline).
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
-    /// Record the current findings in FILE; later runs with --baseline FILE report only new ones.
-    #[arg(long, value_name = "FILE")]
-    write_baseline: Option<PathBuf>,
-    /// Only the findings: no summary line or footer (human, compact, github).
-    #[arg(long, short)]
-    quiet: bool,
-    /// Print how many findings each rule produced instead of the findings
-    /// (a table, or JSON with --format json).
-    #[arg(long)]
-    statistics: bool,
-}
-
-/// What to analyze and with which values: shared by `check` and `graph`.
-#[derive(clap::Args)]
-struct InputArgs {
-    /// Directories (walked recursively) or files (their module is analyzed).
-    paths: Vec<PathBuf>,
-    /// Config file (default: runwarden.toml or .runwarden.toml, searched upward).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// A variables file, like terraform's -var-file (repeatable).
-    #[arg(long = "var-file", value_name = "FILE")]
-    var_files: Vec<PathBuf>,
-    /// A variable, like terraform's -var (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    vars: Vec<String>,
-    /// A `terraform show -json` plan or state; with .tf sources its variables
-    /// are used, alone its resources are analyzed.
-    #[arg(long, value_name = "FILE")]
-    plan: Option<PathBuf>,
-    /// Exported live IAM policies (repeatable): search-all-iam-policies JSON,
-    /// Cloud Asset Inventory NDJSON, or projects/P/locations/L/services/S=FILE
-    /// for a get-iam-policy document.
-    #[arg(long = "live-policy", value_name = "FILE")]
-    live_policies: Vec<String>,
-    /// Skip files and directories matching GLOB, as in .gitignore, relative to
-    /// the current directory (repeatable; added to the config's `exclude`).
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Judge IAM conditions and suppression expiry as of this date or time
-    /// (YYYY-MM-DD or RFC 3339) instead of now (reproducible tests).
-    #[arg(long, hide = true, value_name = "TIME")]
-    now: Option<String>,
-}
-
-impl InputArgs {
-    /// Analysis options for these inputs (`TF_VAR_*` read from the environment).
-    fn options(&self) -> Result<Options, ExitCode> {
-        Ok(Options {
-            paths: self.paths.clone(),
-            config: self.config.clone(),
-            var_files: self.var_files.clone(),
-            vars: parse_vars(&self.vars)?,
-            env_vars: tf_vars(),
-            plan: self.plan.clone(),
-            live_policies: self.live_policies.clone(),
-            exclude: self.exclude.clone(),
-            cwd: std::env::current_dir().ok(),
-            github_workspace: std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from),
-            now: match &self.now {
-                Some(t) => Some(parse_time(t)?),
-                None => None,
-            },
-            ..Options::default()
-        })
-    }
-}
-
-/// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time, as seconds since the epoch.
-fn parse_time(t: &str) -> Result<i64, ExitCode> {
-    let parsed = chrono::DateTime::parse_from_rfc3339(t)
-        .map(|d| d.timestamp())
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(|d| {
-                d.and_hms_opt(0, 0, 0)
-                    .map(|x| x.and_utc().timestamp())
-                    .unwrap_or(0)
-            })
-        });
-    parsed.map_err(|_| {
-        eprintln!("runwarden: error: --now {t:?}: expected YYYY-MM-DD or an RFC 3339 time");
-        ExitCode::from(2)
-    })
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The one place the process's directory, environment and clock come in.
+    let ctx = Context::of_process();
     // Evaluation recurses through expressions (bounded depth); give the
     // worker threads the main thread's stack size rather than 2 MiB.
     let _ = rayon::ThreadPoolBuilder::new()
@@ -310,7 +81,7 @@ fn main() -> ExitCode {
         Command::Explain { rule } => match rules::by_name(&rule) {
             Some(r) => {
                 // Styled for a terminal; the Markdown itself when piped.
-                let text = if color::from_env(cli.color, std::io::stdout().is_terminal()) {
+                let text = if color_on(&ctx, cli.color, std::io::stdout().is_terminal()) {
                     let width = terminal_size::terminal_size().map_or(100, |(w, _)| w.0 as usize);
                     markdown::render(
                         r.doc,
@@ -332,15 +103,15 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Check(args) => run_check(args, cli.color),
+        Command::Check(args) => run_check(&args, &ctx, cli.color),
         Command::Graph {
             input,
             format,
             output,
         } => {
-            let opts = match input.options() {
+            let opts = match input.options(&ctx) {
                 Ok(o) => o,
-                Err(code) => return code,
+                Err(e) => return fail(e),
             };
             let analysis = match check::run(&opts) {
                 Ok(a) => a,
@@ -362,9 +133,9 @@ fn main() -> ExitCode {
             member,
             format,
         } => {
-            let opts = match input.options() {
+            let opts = match input.options(&ctx) {
                 Ok(o) => o,
-                Err(code) => return code,
+                Err(e) => return fail(e),
             };
             let analysis = match check::run(&opts) {
                 Ok(a) => a,
@@ -453,26 +224,6 @@ fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn parse_vars(raw: &[String]) -> Result<Vec<(String, String)>, ExitCode> {
-    let mut vars = Vec::new();
-    for v in raw {
-        match v.split_once('=') {
-            Some((k, val)) if !k.is_empty() => vars.push((k.to_string(), val.to_string())),
-            _ => {
-                eprintln!("runwarden: --var expects NAME=VALUE, got {v:?}");
-                return Err(ExitCode::from(2));
-            }
-        }
-    }
-    Ok(vars)
-}
-
-fn tf_vars() -> Vec<(String, String)> {
-    std::env::vars()
-        .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
-        .collect()
-}
-
 fn write_out(output: Option<&PathBuf>, text: &str) -> Result<(), ExitCode> {
     let written = match output {
         Some(path) => std::fs::write(path, text.as_bytes())
@@ -482,16 +233,15 @@ fn write_out(output: Option<&PathBuf>, text: &str) -> Result<(), ExitCode> {
     written.map_err(fail)
 }
 
-fn run_check(args: CheckArgs, color: ColorChoice) -> ExitCode {
-    let opts = match args.input.options() {
-        Ok(o) => Options {
-            select: args.select.clone(),
-            ignore: args.ignore.clone(),
-            fail_on: args.fail_on,
-            parse_only: args.parse_only,
-            ..o
-        },
-        Err(code) => return code,
+/// `--color` decided with the run's environment.
+fn color_on(ctx: &Context, choice: ColorChoice, to_terminal: bool) -> bool {
+    color::enabled(choice, to_terminal, |name| ctx.var(name).map(String::from))
+}
+
+fn run_check(args: &CheckArgs, ctx: &Context, color: ColorChoice) -> ExitCode {
+    let opts = match args.options(ctx) {
+        Ok(o) => o,
+        Err(e) => return fail(e),
     };
     let mut analysis = match check::run(&opts) {
         Ok(a) => a,
@@ -509,54 +259,18 @@ fn run_check(args: CheckArgs, color: ColorChoice) -> ExitCode {
             eprintln!("runwarden: {phase}: {:.1} ms", d.as_secs_f64() * 1e3);
         }
     }
-    if let Err(e) = apply_baselines(&mut analysis, &args) {
+    if let Err(e) = apply_baselines(&mut analysis, args) {
         eprintln!("runwarden: error: {e}");
         return ExitCode::from(2);
     }
-    let color = color::from_env(
+    let color = color_on(
+        ctx,
         color,
         args.output.is_none() && std::io::stdout().is_terminal(),
     );
-    let text = match args.format {
-        _ if args.statistics => match args.format {
-            Format::Json => report::statistics::json(&analysis),
-            Format::Human | Format::Compact => {
-                report::statistics::text(&analysis, color, args.show_suppressed, args.quiet)
-            }
-            Format::Sarif | Format::Junit | Format::Github => {
-                eprintln!("runwarden: --statistics works with --format human, compact or json");
-                return ExitCode::from(2);
-            }
-        },
-        Format::Compact => report::compact::render(
-            &analysis,
-            &report::compact::CompactOptions {
-                color,
-                show_suppressed: args.show_suppressed,
-                quiet: args.quiet,
-                explain_unknown: args.explain_unknown,
-            },
-        ),
-        Format::Json => report::json::render(&analysis, args.show_suppressed),
-        Format::Human => report::human::render(
-            &analysis,
-            &report::human::HumanOptions {
-                color,
-                show_suppressed: args.show_suppressed,
-                explain_unknown: args.explain_unknown,
-                quiet: args.quiet,
-            },
-        ),
-        Format::Sarif => report::sarif::render(&analysis, args.show_suppressed),
-        Format::Junit => report::junit::render(&analysis, args.show_suppressed),
-        Format::Github => report::github::render(
-            &analysis,
-            &report::github::GithubOptions {
-                show_suppressed: args.show_suppressed,
-                quiet: args.quiet,
-                explain_unknown: args.explain_unknown,
-            },
-        ),
+    let text = match args.render(&analysis, color) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, text.as_bytes())

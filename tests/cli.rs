@@ -1,5 +1,6 @@
-//! Command-line behaviour around the report: rule selection from the config
-//! and the command line, file arguments (pre-commit), completions, man page.
+//! Command-line behaviour around the report: the binary against the library
+//! it wraps, rule selection from the config and the command line, file
+//! arguments (pre-commit), completions, man page.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -342,4 +343,68 @@ fn file_paths_are_relative_to_the_root_module_wherever_the_check_runs() {
     let from_top = rules_found(repo, &[case]);
     assert_eq!(from_inside, ["missing-invoker-grant"]);
     assert_eq!(from_top, from_inside);
+}
+
+/// The binary's report and exit code on a fixture case equal what the
+/// library gives for the same command line in the same surroundings (the
+/// fixture harness runs every case in process; this keeps main.rs honest).
+#[test]
+fn the_binary_reports_what_the_library_renders_for_the_same_command_line() {
+    use runwarden::cli::{self, Context};
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    // Arguments from the command line, and a variable from the environment.
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+    let cases: [Case; 2] = [
+        (
+            "public-invoker/count-toggle-var-arg",
+            &["--var", "public=true"],
+            &[],
+        ),
+        (
+            "public-invoker/count-toggle-tf-var-env",
+            &["--fail-on", "error"],
+            &[("TF_VAR_public", "true")],
+        ),
+    ];
+    for (case, extra, vars) in cases {
+        let dir = fixtures.join(case);
+        let mut env: Vec<(String, String)> = vec![(
+            "GITHUB_WORKSPACE".into(),
+            dir.to_string_lossy().into_owned(),
+        )];
+        env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        for format in ["human", "json", "sarif"] {
+            let mut args = vec![".", "--format", format, "--now", "2026-12-01"];
+            args.extend(extra);
+            let out = Command::cargo_bin("runwarden")
+                .unwrap()
+                .current_dir(&dir)
+                .env_clear()
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .arg("check")
+                .args(&args)
+                .output()
+                .unwrap();
+            let parsed = cli::parse_check(&args).unwrap();
+            let ctx = Context {
+                cwd: dir.clone(),
+                env: env.clone(),
+                now: None,
+            };
+            let analysis = runwarden::check::run(&parsed.options(&ctx).unwrap()).unwrap();
+            let text = parsed.render(&analysis, false).unwrap();
+            assert!(!analysis.findings.is_empty(), "{case}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                text,
+                "{case} {format}"
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(i32::from(analysis.failed())),
+                "{case} {format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }

@@ -73,17 +73,59 @@ const TOKENS: &[&str] = &[
     "\r\n",
 ];
 
-fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
+/// A fixture file: its path, bytes, and whether it is valid (its case
+/// expects no `parse-error` in it).
+struct Seed {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    valid: bool,
+}
+
+fn seeds() -> Vec<Seed> {
     let mut out = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     for entry in walk(&root) {
         let name = entry.to_string_lossy().to_string();
         if name.ends_with(".tf") || name.ends_with(".tf.json") || name.ends_with(".tfvars") {
-            out.push((entry.clone(), std::fs::read(&entry).unwrap()));
+            out.push(Seed {
+                valid: !meant_broken(&root, &entry),
+                bytes: std::fs::read(&entry).unwrap(),
+                path: entry,
+            });
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+/// Broken files that their case never reads (its config excludes them), so
+/// its expected.txt has no parse-error for them.
+const UNREAD_BROKEN: &[&str] = &["suppression/config-exclude/legacy/outputs.tf"];
+
+/// Whether the fixture case holding `file` (`fixtures/<rule>/<case>/...`)
+/// expects a `parse-error` in it, or never reads it because it is broken.
+fn meant_broken(root: &Path, file: &Path) -> bool {
+    let rel = file.strip_prefix(root).unwrap();
+    if UNREAD_BROKEN.iter().any(|u| rel == Path::new(u)) {
+        return true;
+    }
+    let mut parts = rel.components();
+    let case = root.join(parts.next().unwrap()).join(parts.next().unwrap());
+    let in_case = parts.as_path().to_string_lossy().replace('\\', "/");
+    std::fs::read_to_string(case.join("expected.txt"))
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with(&format!("parse-error {in_case}:")))
+}
+
+/// An override file (`override.tf`, `*_override.tf`, and `.tf.json`): alone,
+/// without the blocks it overrides, it is an error by design.
+fn is_override(name: &str) -> bool {
+    let stem = name
+        .strip_suffix(".tf")
+        .or_else(|| name.strip_suffix(".tf.json"))
+        .unwrap_or(name);
+    stem == "override" || stem.ends_with("_override")
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -138,13 +180,39 @@ fn iterations(default: usize) -> usize {
 }
 
 #[test]
+fn fixture_files_parse_unless_their_case_expects_a_parse_error() {
+    let seeds = seeds();
+    let broken = seeds.iter().filter(|s| !s.valid).count();
+    assert!(
+        broken > 0 && broken < seeds.len(),
+        "{broken} of {}",
+        seeds.len()
+    );
+    for seed in &seeds {
+        let name = seed.path.file_name().unwrap().to_string_lossy().to_string();
+        let file = SourceFile::parse(0, seed.path.clone(), name, seed.bytes.clone());
+        if UNREAD_BROKEN.iter().any(|u| seed.path.ends_with(u)) {
+            // Or the list above is stale.
+            assert!(file.error.is_some(), "{}: parses", seed.path.display());
+        } else if seed.valid {
+            assert!(
+                file.error.is_none(),
+                "{}: {:?}",
+                seed.path.display(),
+                file.error.map(|e| e.message)
+            );
+        }
+    }
+}
+
+#[test]
 fn mutated_fixture_files_never_panic_the_parser() {
     let seeds = seeds();
     assert!(!seeds.is_empty());
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let iters = iterations(3000);
     for i in 0..iters {
-        let (path, bytes) = &seeds[rng.below(seeds.len())];
+        let Seed { path, bytes, .. } = &seeds[rng.below(seeds.len())];
         let mutated = mutate(&mut rng, bytes);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let r = std::panic::catch_unwind(|| {
@@ -167,24 +235,49 @@ fn mutated_modules_never_panic_the_analysis() {
     let seeds = seeds();
     let mut rng = Rng(0x5EED_1234_ABCD_0002);
     let iters = iterations(3000) / 20;
+    let mut checked = 0;
     for i in 0..iters {
         let dir = tempfile::tempdir().unwrap();
         // A module of two or three mutated seed files (some unmutated).
+        let mut valid = Vec::new();
         for k in 0..2 + rng.below(2) {
-            let (path, bytes) = &seeds[rng.below(seeds.len())];
+            let seed = &seeds[rng.below(seeds.len())];
             let data = if rng.below(3) == 0 {
-                bytes.clone()
+                seed.bytes.clone()
             } else {
-                mutate(&mut rng, bytes)
+                mutate(&mut rng, &seed.bytes)
             };
-            let name = path.file_name().unwrap().to_string_lossy().to_string();
-            std::fs::write(dir.path().join(format!("f{k}_{name}")), &data).unwrap();
+            let name = seed.path.file_name().unwrap().to_string_lossy().to_string();
+            let written = format!("f{k}_{name}");
+            if seed.valid && data == seed.bytes && !is_override(&written) {
+                valid.push(written.clone());
+            }
+            std::fs::write(dir.path().join(written), &data).unwrap();
         }
         let opts = Options {
             paths: vec![dir.path().to_path_buf()],
+            cwd: Some(dir.path().to_path_buf()),
+            now: Some(0),
             ..Options::default()
         };
-        let r = std::panic::catch_unwind(|| check::run(&opts).map(|a| a.findings.len()));
+        // The files that did not parse.
+        let r = std::panic::catch_unwind(|| {
+            check::run(&opts).map(|a| {
+                a.findings
+                    .iter()
+                    .filter(|f| f.rule.name == "parse-error")
+                    .map(|f| a.ws.files[f.span.file as usize].display.clone())
+                    .collect::<Vec<_>>()
+            })
+        });
+        if let Ok(Ok(unparsed)) = &r {
+            let wrong: Vec<_> = unparsed.iter().filter(|f| valid.contains(f)).collect();
+            assert!(
+                wrong.is_empty(),
+                "valid seed files did not parse: {wrong:?}"
+            );
+            checked += valid.len();
+        }
         if r.is_err() {
             let keep = std::env::temp_dir().join(format!("runwarden-fuzz-crash-module-{i}"));
             let _ = std::fs::remove_dir_all(&keep);
@@ -195,4 +288,8 @@ fn mutated_modules_never_panic_the_analysis() {
             panic!("analysis panicked (inputs saved to {})", keep.display());
         }
     }
+    assert!(
+        iters == 0 || checked > 0,
+        "no unmutated valid file was checked"
+    );
 }

@@ -235,6 +235,9 @@ fn batches_of_file_arguments_report_what_check_dot_reports() {
     let files = hook_files(d.path());
     assert!(files.len() > 3000, "{} files", files.len());
     let whole = findings(d.path(), &["."]);
+    // The generated repository is valid Terraform: nothing fails to parse.
+    let broken: Vec<_> = whole.iter().filter(|f| f.0 == "parse-error").collect();
+    assert!(broken.is_empty(), "{broken:?}");
     // The real findings: the dev roots that keep the public default.
     let roots: BTreeSet<&str> = whole.iter().map(|f| f.3.as_str()).collect();
     assert_eq!(

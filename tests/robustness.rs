@@ -37,6 +37,18 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The rule of each finding in a JSON report, in order.
+fn rules_in(json: &str) -> Vec<String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Runs `runwarden ARGS` in `dir` as hostile input must be run: the harness
 /// kills it after a deadline and, where `prlimit` exists, caps its address
 /// space at 1 GiB, so a regression fails this test instead of hanging CI
@@ -257,7 +269,8 @@ fn ten_megabyte_file_with_a_million_element_list() {
     write(d.path(), "main.tf", PUBLIC);
     let (code, out, _) = check(d.path(), &["--format", "json"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("public-invoker"));
+    // Valid Terraform: the big file parses (no parse-error), the grant is seen.
+    assert_eq!(rules_in(&out), ["public-invoker"]);
 }
 
 #[test]
@@ -314,6 +327,31 @@ fn a_dangling_link_is_an_io_error_naming_the_path() {
     assert_eq!(out, "");
 }
 
+/// Environment variables need not be UTF-8 (`std::env::vars` panics on
+/// them); a `TF_VAR_` one is read lossily.
+#[cfg(unix)]
+#[test]
+fn an_environment_that_is_not_utf8_is_read_not_a_panic() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    let out = Command::cargo_bin("runwarden")
+        .unwrap()
+        .current_dir(d.path())
+        .env(OsStr::from_bytes(b"JUNK_\xff"), OsStr::from_bytes(b"\xfe"))
+        .env("TF_VAR_x", OsStr::from_bytes(b"caf\xe9"))
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        rules_in(&String::from_utf8_lossy(&out.stdout)),
+        ["public-invoker"]
+    );
+}
+
 #[test]
 fn large_files_parse() {
     let d = tempfile::tempdir().unwrap();
@@ -328,8 +366,10 @@ fn large_files_parse() {
     text.push_str("}\n");
     write(d.path(), "big.tf", text);
     write(d.path(), "main.tf", PUBLIC);
-    let (code, _, _) = check(d.path(), &[]);
-    assert_eq!(code, 1);
+    let (code, out, _) = check(d.path(), &["--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    // Exit 1 from the grant alone: a parse error in big.tf would fail too.
+    assert_eq!(rules_in(&out), ["public-invoker"]);
 }
 
 #[test]
