@@ -130,11 +130,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     out.push(f);
                 }
                 Verdict::Denied => {
-                    let permission = if c.action == Action::RunJob || s.kind.is_job() {
-                        "run.jobs.run"
-                    } else {
-                        "run.routes.invoke"
-                    };
+                    let permission = crate::authz::Permission::of(s.kind, &c.action).name();
                     let mut f = cc::finding(
                         &RULE,
                         c,
