@@ -137,7 +137,7 @@ pub fn to_json(b: &Baseline) -> String {
 }
 
 pub fn write(path: &Path, b: &Baseline) -> Result<(), BaselineError> {
-    std::fs::write(path, to_json(b))
+    crate::output::write(path, to_json(b).as_bytes())
         .map_err(|e| BaselineError::Write(path.display().to_string(), e.to_string()))
 }
 

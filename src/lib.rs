@@ -19,6 +19,7 @@ pub mod load;
 pub mod man;
 pub mod markdown;
 pub mod model;
+pub mod output;
 pub mod plan;
 pub mod provider;
 pub mod report;

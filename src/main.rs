@@ -200,7 +200,7 @@ fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> ExitCode {
         }
         for (name, page) in &pages {
             let path = dir.join(name);
-            if let Err(e) = std::fs::write(&path, page) {
+            if let Err(e) = runwarden::output::write(&path, page) {
                 eprintln!("runwarden: error: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }
@@ -226,7 +226,7 @@ fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> ExitCode {
 
 fn write_out(output: Option<&PathBuf>, text: &str) -> Result<(), ExitCode> {
     let written = match output {
-        Some(path) => std::fs::write(path, text.as_bytes())
+        Some(path) => runwarden::output::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => stdout_write(text.as_bytes()),
     };
@@ -273,7 +273,7 @@ fn run_check(args: &CheckArgs, ctx: &Context, color: ColorChoice) -> ExitCode {
         Err(e) => return fail(e),
     };
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
+        Some(path) => runwarden::output::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => stdout_write(text.as_bytes()),
     };
