@@ -17,6 +17,7 @@ pub mod grant;
 pub mod lb;
 mod link;
 pub mod org;
+pub mod org_policy;
 pub mod roles;
 mod service;
 
