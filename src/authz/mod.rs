@@ -8,11 +8,14 @@
 //! the service or above it, lets it in if its condition holds.
 //!
 //! - `deny.rs`: the deny layer; `allow.rs`: the allow layer and roles;
-//!   `members.rs`: who a member or principal identifier stands for
+//!   `members.rs`: who a member or principal identifier stands for;
+//!   `path.rs`: the network path (ingress, default URL, load balancers,
+//!   with `iap.rs`, who passes IAP) and the token
 
 mod allow;
 mod conditions;
 mod deny;
+pub mod iap;
 mod members;
 pub mod path;
 

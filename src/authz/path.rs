@@ -1,12 +1,129 @@
-//! The layers around IAM for a caller's request: the network path (ingress,
-//! the default `run.app` URL) and the token (identity token, audience).
+//! The layers around IAM for a request: the network path (ingress, the
+//! default `run.app` URL, load balancers and the IAP in front of them or of
+//! the service) and the token (identity token, audience).
 //! `ingress-blocks-caller`, `unauthenticated-caller`,
-//! `oidc-audience-mismatch` and `runwarden why` all read them from here.
+//! `oidc-audience-mismatch`, the public exposure rules and `runwarden why`
+//! all read them from here.
 
 use super::Verdict;
+use super::iap::{IapVerdict, admits};
 use crate::eval::Text;
-use crate::model::{AccessModel, Action, Caller, CallerKind, Identity, Ingress, Service, Token};
+use crate::model::{
+    AccessModel, Action, Caller, CallerKind, ExternalPath, IapGate, Identity, Ingress, Service,
+    Token,
+};
 use crate::syntax::Span;
+
+/// How a request from the internet gets past the service's ingress, when
+/// a principal sends it itself (no caller of the configuration).
+#[derive(Debug, Clone)]
+pub enum Entry<'m> {
+    /// A job: run through the Cloud Run Admin API, which has no ingress.
+    Api,
+    /// Ingress `all`: the `run.app` URL takes it.
+    Direct,
+    /// Ingress `all`, but `default_uri_disabled` turns the `run.app` URL off.
+    UrlOff(Span),
+    /// Ingress `internal-and-cloud-load-balancing` behind external load
+    /// balancers: `open` are those without IAP, `iap` those with it.
+    Balancers {
+        open: Vec<&'m str>,
+        iap: Vec<&'m ExternalPath>,
+    },
+    /// The ingress setting refuses requests from the internet.
+    Refused(Ingress),
+    /// The ingress is not known.
+    Unknown(String),
+}
+
+/// IAP on the way in, and what its access policy makes of the request.
+#[derive(Debug, Clone)]
+pub struct IapStep<'m> {
+    /// The backend service it is on; `None`: on the service itself
+    /// (`iap_enabled`), which every request passes, internal ones too.
+    pub backend: Option<&'m str>,
+    pub gate: &'m IapGate,
+    pub verdict: IapVerdict,
+}
+
+impl IapStep<'_> {
+    /// `IAP on the backend B` / `IAP on the service`.
+    pub fn place(&self) -> String {
+        match self.backend {
+            Some(b) => format!("IAP on the backend {b}"),
+            None => "IAP on the service (iap_enabled)".into(),
+        }
+    }
+}
+
+/// The way in from the internet for a principal's own request.
+#[derive(Debug, Clone)]
+pub struct FromInternet<'m> {
+    pub entry: Entry<'m>,
+    /// IAP in front: on the service, or on the load balancers when every
+    /// external path has it. A request it admits reaches Cloud Run's IAM
+    /// check as IAP's service agent.
+    pub iap: Option<IapStep<'m>>,
+}
+
+/// How a request that `identity` sends from the internet reaches service
+/// `service`: the ingress, then IAP. `Identity::None` is an anonymous
+/// request; `Identity::AnyAccount` stands for the public principals (the
+/// public exposure rules ask with it: IAP admitting any Google account
+/// makes a service public).
+pub fn from_internet<'m>(
+    model: &'m AccessModel,
+    service: usize,
+    identity: &Identity,
+) -> FromInternet<'m> {
+    let s = &model.services[service];
+    if s.kind.is_job() {
+        return FromInternet {
+            entry: Entry::Api,
+            iap: None,
+        };
+    }
+    let entry = match &s.ingress {
+        Ok(Ingress::All) => match s.default_uri_disabled {
+            Some(span) => Entry::UrlOff(span),
+            None => Entry::Direct,
+        },
+        Ok(Ingress::InternalAndLoadBalancer) if !s.external_lbs.is_empty() => Entry::Balancers {
+            open: s
+                .external_lbs
+                .iter()
+                .filter(|p| p.iap.is_none())
+                .map(|p| p.backend.as_str())
+                .collect(),
+            iap: s.external_lbs.iter().filter(|p| p.iap.is_some()).collect(),
+        },
+        Ok(i) => Entry::Refused(*i),
+        Err(u) => Entry::Unknown(u.reason()),
+    };
+    // IAP cannot be on both the service and its load balancer.
+    let iap = if let Some(gate) = &s.iap {
+        Some(IapStep {
+            backend: None,
+            gate,
+            verdict: admits(model, gate, identity),
+        })
+    } else if let Entry::Balancers { open, iap } = &entry
+        && open.is_empty()
+    {
+        // Every external path has IAP: the widest of them is the way in.
+        iap.iter()
+            .filter_map(|p| p.iap.as_ref().map(|g| (p.backend.as_str(), g)))
+            .map(|(backend, gate)| IapStep {
+                backend: Some(backend),
+                gate,
+                verdict: admits(model, gate, identity),
+            })
+            .reduce(|a, b| if b.verdict.rank() < a.verdict.rank() { b } else { a })
+    } else {
+        None
+    };
+    FromInternet { entry, iap }
+}
 
 /// What the network path does to a request.
 #[derive(Debug, Clone)]

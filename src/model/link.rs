@@ -87,6 +87,7 @@ fn undeclared(t: &Target, root: usize, span: crate::syntax::Span) -> Service {
         span,
         module_spans: Vec::new(),
         external_lbs: Vec::new(),
+        iap: None,
         custom_audiences: Vec::new(),
         service_account: None,
         declared: false,

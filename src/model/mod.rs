@@ -4,8 +4,8 @@
 //! front of them and the organization facts above them. Rules ask this
 //! model questions and never see syntax or evaluation.
 //!
-//! - `service.rs`, `grant.rs`, `lb.rs`, `callers.rs`, `org.rs`: the facts
-//!   (the provider layer reads them from resource instances)
+//! - `service.rs`, `grant.rs`, `lb.rs`, `iap.rs`, `callers.rs`, `org.rs`:
+//!   the facts (the provider layer reads them from resource instances)
 //! - `link.rs`: grants and callers linked to services
 //! - `access.rs`: "may this identity invoke that service?"
 //! - `field.rs`: string attributes known, symbolic or unknown
@@ -14,6 +14,7 @@ pub mod callers;
 pub mod deny;
 mod field;
 pub mod grant;
+pub mod iap;
 pub mod lb;
 mod link;
 pub mod org;
@@ -24,6 +25,7 @@ mod service;
 pub use callers::{Action, Caller, CallerKind, Identity, Token};
 pub use field::Field;
 pub use grant::{Condition, Family, Grant, GrantKind, Member, Scope, Target};
+pub use iap::{IapGate, IapGrant, IapResource};
 pub use service::{ExternalPath, Ingress, Service, ServiceKind};
 
 use crate::eval::Unknown;
@@ -70,6 +72,9 @@ pub struct AccessModel {
     pub file_problems: Vec<FileProblem>,
     pub services: Vec<Service>,
     pub grants: Vec<Grant>,
+    /// Bindings of IAP access policies (who may pass IAP), apart from
+    /// `grants`: they let no one invoke anything by themselves.
+    pub iap_grants: Vec<IapGrant>,
     pub callers: Vec<Caller>,
     /// Custom roles, domain-restricted-sharing policies, the resource hierarchy.
     pub org: org::OrgFacts,
@@ -142,6 +147,7 @@ pub fn is_public(member: &str) -> bool {
 pub struct RootFacts {
     pub services: Vec<Service>,
     pub grants: Vec<Grant>,
+    pub iap_grants: Vec<IapGrant>,
     pub callers: Vec<callers::RawCaller>,
     pub negs: Vec<lb::Neg>,
     pub backends: Vec<lb::Backend>,
@@ -164,10 +170,16 @@ impl RootFacts {
             resources: self.resources,
             ..AccessModel::default()
         };
-        self.callers
-            .extend(lb::link(&self.backends, &self.negs, &mut out.services));
+        self.callers.extend(lb::link(
+            &self.backends,
+            &self.negs,
+            &self.iap_grants,
+            &mut out.services,
+        ));
+        iap::link_services(&self.iap_grants, &mut out.services);
         link::grants(&mut self.grants, &mut out.services, root);
         out.grants = self.grants;
+        out.iap_grants = self.iap_grants;
         for raw in self.callers {
             let mut c = link::caller(raw, &out.services, &self.domains, root);
             if c.kind == CallerKind::Service {
@@ -192,7 +204,15 @@ pub fn merge(roots: Vec<Root>, parts: Vec<AccessModel>) -> AccessModel {
     };
     for part in parts {
         let offset = model.services.len();
-        model.services.extend(part.services);
+        let iap_offset = model.iap_grants.len();
+        for mut s in part.services {
+            let gates = s.external_lbs.iter_mut().filter_map(|p| p.iap.as_mut());
+            for g in gates.chain(s.iap.as_mut()) {
+                g.policy.iter_mut().for_each(|i| *i += iap_offset);
+            }
+            model.services.push(s);
+        }
+        model.iap_grants.extend(part.iap_grants);
         for mut g in part.grants {
             if let Scope::Services(s) = &mut g.scope {
                 s.iter_mut().for_each(|x| *x += offset);
@@ -252,7 +272,8 @@ fn collect_unknowns(out: &mut AccessModel, root: usize) {
             ));
         }
     }
-    for g in &out.grants {
+    let iap_bindings = out.iap_grants.iter().map(|g| &g.binding);
+    for g in out.grants.iter().chain(iap_bindings) {
         if let Scope::Unresolved(u) = &g.scope {
             notes.push(UnknownNote::new(
                 root,

@@ -2,7 +2,7 @@
 //! Cloud Run functions, with their ingress, `invoker_iam_disabled`, custom
 //! audiences and runtime identity.
 
-use super::{Field, Identity};
+use super::{Field, Identity, IapGate};
 use crate::eval::{Text, Unknown};
 use crate::syntax::Span;
 
@@ -59,8 +59,9 @@ impl Ingress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalPath {
     pub backend: String,
-    /// IAP is enabled on the backend: every request through it is authenticated.
-    pub iap: bool,
+    /// IAP is enabled on the backend: only the principals its access policy
+    /// admits get through (authz/iap.rs decides who).
+    pub iap: Option<IapGate>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +90,9 @@ pub struct Service {
     pub module_spans: Vec<Span>,
     /// External load balancers that reach this service.
     pub external_lbs: Vec<ExternalPath>,
+    /// IAP on the service itself (`iap_enabled = true`, v1 annotation
+    /// `run.googleapis.com/iap-enabled`): every request passes it first.
+    pub iap: Option<IapGate>,
     /// `custom_audiences`: accepted OIDC audiences besides the URL.
     pub custom_audiences: Vec<Text>,
     /// The runtime service account's email as configured; `None` when not

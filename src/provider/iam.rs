@@ -47,13 +47,6 @@ pub fn is_iam_type(t: &str) -> bool {
 /// Reads the grants of one IAM resource instance.
 pub fn read(res: &Res, root: usize, out: &mut Vec<Grant>) {
     let rtype = res.rtype;
-    let kind = if rtype.ends_with("_member") {
-        GrantKind::Member
-    } else if rtype.ends_with("_binding") {
-        GrantKind::Binding
-    } else {
-        GrantKind::Policy
-    };
     let field = |name: &str| -> Field {
         match res.field(name) {
             Some((f, _)) => f,
@@ -112,11 +105,25 @@ pub fn read(res: &Res, root: usize, out: &mut Vec<Grant>) {
         };
         (scope, Some(t), res.span_of(name_attr))
     };
-    let base = Grant {
+    let mut base = blank(res, root, scope, target_span);
+    base.target = target;
+    bindings(res, base, out);
+}
+
+/// A grant of `res` without role or members yet.
+pub fn blank(res: &Res, root: usize, scope: Scope, target_span: Span) -> Grant {
+    let rtype = res.rtype;
+    Grant {
         root,
         address: res.address.clone(),
         resource_type: rtype.to_string(),
-        kind,
+        kind: if rtype.ends_with("_member") {
+            GrantKind::Member
+        } else if rtype.ends_with("_binding") {
+            GrantKind::Binding
+        } else {
+            GrantKind::Policy
+        },
         scope,
         role: Field::Unknown(res.not_set("role")),
         role_span: res.span,
@@ -126,10 +133,16 @@ pub fn read(res: &Res, root: usize, out: &mut Vec<Grant>) {
         module_spans: res.module_spans.clone(),
         via: None,
         via_span: None,
-        target,
+        target: None,
         target_span,
         maybe: res.instances_unknown(),
-    };
+    }
+}
+
+/// The bindings of one `*_iam_member` / `_binding` / `_policy` instance:
+/// `base` with each role, members and condition it holds.
+pub fn bindings(res: &Res, base: Grant, out: &mut Vec<Grant>) {
+    let kind = base.kind;
     match kind {
         GrantKind::Member | GrantKind::Binding => {
             let mut g = base;

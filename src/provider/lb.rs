@@ -59,6 +59,16 @@ pub fn backend(res: &Res, root: usize) -> Backend {
     });
     Backend {
         address: res.address.clone(),
+        name: res
+            .field("name")
+            .map(|f| f.0)
+            .unwrap_or_else(|| Field::Unknown(res.not_set("name"))),
+        project: res.project(),
+        region: regional.then(|| {
+            res.field("region")
+                .map(|f| f.0)
+                .unwrap_or_else(|| Field::Unknown(res.not_set("region")))
+        }),
         external,
         groups,
         iap_caller,

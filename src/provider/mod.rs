@@ -8,13 +8,15 @@
 //! [`KINDS`] and the reader it names.
 //!
 //! - `run.rs`: Cloud Run services, jobs, functions; `iam.rs`: grants;
-//!   `lb.rs`: load balancers; `org.rs`: custom roles, hierarchy, policies;
-//!   `callers/`: one file per caller kind; `attrs.rs`: computed attributes
+//!   `lb.rs`: load balancers; `iap.rs`: IAP access policies; `org.rs`:
+//!   custom roles, hierarchy, policies; `callers/`: one file per caller
+//!   kind; `attrs.rs`: computed attributes
 
 mod attrs;
 mod callers;
 mod deny;
 mod iam;
+mod iap;
 mod lb;
 mod org;
 pub(crate) mod res;
@@ -43,6 +45,8 @@ pub enum Reads {
     Org,
     /// IAM deny policies.
     Deny,
+    /// IAP access policies (`google_iap_web_*_iam_*`): who passes IAP.
+    IapGrant,
 }
 
 /// Every managed resource type the model reads (IAM resources aside, which
@@ -89,6 +93,21 @@ pub const KINDS: &[(&str, Reads)] = &[
     ("google_project", Reads::Org),
     ("google_folder", Reads::Org),
     ("google_iam_deny_policy", Reads::Deny),
+    ("google_iap_web_iam_member", Reads::IapGrant),
+    ("google_iap_web_iam_binding", Reads::IapGrant),
+    ("google_iap_web_iam_policy", Reads::IapGrant),
+    ("google_iap_web_type_compute_iam_member", Reads::IapGrant),
+    ("google_iap_web_type_compute_iam_binding", Reads::IapGrant),
+    ("google_iap_web_type_compute_iam_policy", Reads::IapGrant),
+    ("google_iap_web_backend_service_iam_member", Reads::IapGrant),
+    ("google_iap_web_backend_service_iam_binding", Reads::IapGrant),
+    ("google_iap_web_backend_service_iam_policy", Reads::IapGrant),
+    ("google_iap_web_region_backend_service_iam_member", Reads::IapGrant),
+    ("google_iap_web_region_backend_service_iam_binding", Reads::IapGrant),
+    ("google_iap_web_region_backend_service_iam_policy", Reads::IapGrant),
+    ("google_iap_web_cloud_run_service_iam_member", Reads::IapGrant),
+    ("google_iap_web_cloud_run_service_iam_binding", Reads::IapGrant),
+    ("google_iap_web_cloud_run_service_iam_policy", Reads::IapGrant),
 ];
 
 /// Resource types read only for attributes other resources refer to
@@ -195,15 +214,13 @@ fn read(res: &Res, what: Reads, root: usize, facts: &mut RootFacts) {
             let Some(s) = run::read(res, kind, root) else {
                 return;
             };
-            if let Some((a, v)) = res.attr("iap_enabled")
-                && v.as_bool() == Some(true)
-            {
+            if let Some(gate) = &s.iap {
                 facts.callers.push(callers::iap(
                     res,
                     root,
                     s.project.clone(),
                     &s.address,
-                    a.span,
+                    gate.span,
                 ));
             }
             facts.callers.extend(callers::env_urls(res, root, &s));
@@ -215,6 +232,7 @@ fn read(res: &Res, what: Reads, root: usize, facts: &mut RootFacts) {
         Reads::DomainMapping => facts.domains.extend(callers::domain_mapping(res)),
         Reads::Org => org::read(res, root, &mut facts.org),
         Reads::Deny => deny::read(res, root, &mut facts.deny),
+        Reads::IapGrant => iap::read(res, root, &mut facts.iap_grants),
         Reads::Neg => facts.negs.extend(lb::neg(res)),
         Reads::Backend => facts.backends.push(lb::backend(res, root)),
     }

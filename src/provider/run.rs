@@ -1,12 +1,12 @@
 //! Cloud Run services (v1 and v2 resources), jobs and Cloud Run functions
 //! (2nd gen, and 1st gen with an HTTP trigger): ingress,
-//! `invoker_iam_disabled`, `default_uri_disabled`, custom audiences and
+//! `invoker_iam_disabled`, `default_uri_disabled`, `iap_enabled`, custom audiences and
 //! runtime identity. An argument set to `null` is not set: the provider
 //! default applies (sources in docs/facts.md).
 
 use super::res::{Res, attr_in};
 use crate::eval::{Text, Unknown, Value};
-use crate::model::{Field, Ingress, Service, ServiceKind};
+use crate::model::{Field, IapGate, Ingress, Service, ServiceKind};
 use crate::syntax::Span;
 
 /// Reads a declared service, job or function; `None` for a 1st gen
@@ -41,6 +41,7 @@ pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Option<Service> {
         span: res.span,
         module_spans: res.module_spans.clone(),
         external_lbs: Vec::new(),
+        iap: None,
         custom_audiences: Vec::new(),
         service_account: None,
         declared: true,
@@ -74,6 +75,11 @@ pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Option<Service> {
                 && v.as_bool() == Some(true)
             {
                 s.default_uri_disabled = Some(a.span);
+            }
+            if let Some((a, v)) = res.attr("iap_enabled")
+                && v.as_bool() == Some(true)
+            {
+                s.iap = Some(iap_gate(a.span));
             }
             s.custom_audiences = res
                 .attr("custom_audiences")
@@ -110,6 +116,12 @@ pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Option<Service> {
                     == Some(true)
                 {
                     s.invoker_iam_disabled = Some(a.span);
+                }
+                if m.get("run.googleapis.com/iap-enabled")
+                    .and_then(Value::as_bool)
+                    == Some(true)
+                {
+                    s.iap = Some(iap_gate(a.span));
                 }
             }
         }
@@ -162,6 +174,14 @@ const FUNCTION_INGRESS: &[(&str, Ingress)] = &[
     ("ALLOW_INTERNAL_ONLY", Ingress::Internal),
     ("ALLOW_INTERNAL_AND_GCLB", Ingress::InternalAndLoadBalancer),
 ];
+
+/// IAP turned on by the setting at `span`; its policy is linked later.
+fn iap_gate(span: Span) -> IapGate {
+    IapGate {
+        span,
+        policy: Vec::new(),
+    }
+}
 
 fn field_or_unknown(res: &Res, name: &str) -> Field {
     match res.field(name) {

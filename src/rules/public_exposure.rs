@@ -2,8 +2,12 @@
 //! principal reaches which service through which grant, and what the ingress
 //! setting makes of it.
 
-use crate::authz::{self, Deny};
-use crate::model::{AccessModel, Action, Family, Grant, Identity, Ingress, Scope, Service, roles};
+use crate::authz::iap::IapVerdict;
+use crate::authz::path::{self, Entry};
+use crate::authz::{self, Deny, Verdict};
+use crate::model::{
+    AccessModel, Action, Family, Grant, IapGrant, Identity, Ingress, Scope, Service, roles,
+};
 use crate::syntax::Span;
 
 pub enum Exposure<'m> {
@@ -15,6 +19,8 @@ pub enum Exposure<'m> {
         member: &'m str,
         span: Span,
         service: &'m Service,
+        /// The service's index in the model.
+        index: usize,
         deny: Deny,
     },
     /// A public member holds an invoke-only role on a service whose name is
@@ -43,63 +49,158 @@ pub enum Exposure<'m> {
         role: &'m str,
     },
     /// `invoker_iam_disabled` (or the v1 annotation) on a service.
-    IamDisabled { service: &'m Service, span: Span },
+    IamDisabled {
+        service: &'m Service,
+        index: usize,
+        span: Span,
+    },
+    /// IAP in front of a service admits a public principal (`member`,
+    /// written at `span` in binding `grant` of its access policy) and IAP's
+    /// service agent may invoke the service: anyone passes IAP and IAP
+    /// calls the service. Made when no public grant on the service already
+    /// reports it (IAP on the service, or on a backend when only the agent
+    /// is granted).
+    IapPublic {
+        grant: &'m IapGrant,
+        member: String,
+        span: Span,
+        service: &'m Service,
+        /// The backend service IAP is on; `None`: on the service.
+        backend: Option<&'m str>,
+        /// The ingress admits requests from the internet (else only internal
+        /// ones); `Err`: the ingress is not known.
+        internet: Result<bool, String>,
+        /// What the IAP agent's grants say: `Allowed`, `Public` or `Partial`.
+        agent: Verdict,
+    },
 }
 
-/// How a service's ingress treats a public caller.
+/// How the network path treats a public caller: [`path::from_internet`]
+/// (the one decision `runwarden why` shows too) in the words of a finding.
 pub enum Reach {
-    Internet(String),
+    /// Reachable from the internet; `related` names the IAP policy binding
+    /// that lets the public through, if that is how.
+    Internet { why: String, related: Vec<String> },
     InternalOnly(String),
     Unknown(String),
+    /// IAP on the service checks every request first and admits no public
+    /// principal, or admits one and is reported at its policy binding
+    /// ([`Exposure::IapPublic`]): the service's own grants do not decide.
+    BehindServiceIap,
 }
 
-pub fn reach(s: &Service) -> Reach {
-    if s.kind.is_job() {
-        return Reach::Internet(match s.declared {
-            true => "jobs run through the Cloud Run API".into(),
-            false => {
-                "not declared in this configuration; jobs run through the Cloud Run API".into()
-            }
-        });
+/// `G grants roles/iap.httpsResourceAccessor to M` and what that means.
+fn admitted_text(model: &AccessModel, grant: usize, member: &str) -> String {
+    let g = &model.iap_grants[grant].binding;
+    let who = if member == "allAuthenticatedUsers" {
+        "any Google account passes IAP"
+    } else {
+        "anyone passes IAP"
+    };
+    format!("{} grants {} to {member}: {who}", g.address, g.role)
+}
+
+/// The IAP policy binding and its data source, for `related`.
+fn iap_related(model: &AccessModel, grant: usize) -> Vec<String> {
+    let g = &model.iap_grants[grant].binding;
+    let mut r = vec![g.address.clone()];
+    r.extend(g.via.clone());
+    r
+}
+
+/// Why IAP's policy admits no public principal, in words.
+fn refused_text(model: &AccessModel, gate: &crate::model::IapGate) -> String {
+    if gate.policy.is_empty() {
+        return "no IAP access policy in the configuration admits a public principal".into();
     }
-    match &s.ingress {
-        Ok(Ingress::All) => Reach::Internet("ingress: all".into()),
-        Ok(Ingress::InternalAndLoadBalancer) => {
-            let open: Vec<&str> = s
-                .external_lbs
-                .iter()
-                .filter(|p| !p.iap)
-                .map(|p| p.backend.as_str())
-                .collect();
-            let iap: Vec<&str> = s
-                .external_lbs
-                .iter()
-                .filter(|p| p.iap)
-                .map(|p| p.backend.as_str())
-                .collect();
-            if !open.is_empty() {
-                Reach::Internet(format!(
-                    "ingress: internal-and-cloud-load-balancing, behind external load balancer {}",
-                    open.join(", ")
-                ))
-            } else if !iap.is_empty() {
-                Reach::InternalOnly(format!(
-                    "ingress: internal-and-cloud-load-balancing; the only external path, {}, has IAP, which authenticates every request",
-                    iap.join(", ")
-                ))
-            } else {
-                Reach::InternalOnly(
-                    "ingress: internal-and-cloud-load-balancing, no external load balancer in the configuration".into(),
-                )
+    let mut names: Vec<&str> = gate
+        .policy
+        .iter()
+        .map(|&i| model.iap_grants[i].binding.address.as_str())
+        .collect();
+    names.dedup();
+    format!(
+        "its IAP access policy ({}) admits no public principal",
+        names.join(", ")
+    )
+}
+
+pub fn reach(model: &AccessModel, service: usize) -> Reach {
+    let s = &model.services[service];
+    let way = path::from_internet(model, service, &Identity::AnyAccount);
+    if let Some(step) = way.iap.as_ref().filter(|st| st.backend.is_none()) {
+        let IapVerdict::Maybe { why, .. } = &step.verdict else {
+            return Reach::BehindServiceIap;
+        };
+        let unresolved = format!(
+            "IAP is enabled on the service, but whether its access policy admits a public principal is not known ({why})"
+        );
+        return match &way.entry {
+            Entry::Refused(i) => Reach::InternalOnly(format!("ingress: {}; {unresolved}", i.label())),
+            _ => Reach::Unknown(format!(
+                "{unresolved}: public from the internet if it admits allUsers or allAuthenticatedUsers"
+            )),
+        };
+    }
+    match way.entry {
+        Entry::Api => Reach::Internet {
+            why: match s.declared {
+                true => "jobs run through the Cloud Run API".into(),
+                false => {
+                    "not declared in this configuration; jobs run through the Cloud Run API".into()
+                }
+            },
+            related: Vec::new(),
+        },
+        Entry::Direct | Entry::UrlOff(_) => Reach::Internet {
+            why: "ingress: all".into(),
+            related: Vec::new(),
+        },
+        Entry::Balancers { open, .. } if !open.is_empty() => Reach::Internet {
+            why: format!(
+                "ingress: internal-and-cloud-load-balancing, behind external load balancer {}",
+                open.join(", ")
+            ),
+            related: Vec::new(),
+        },
+        Entry::Balancers { iap, .. } => {
+            let backends: Vec<&str> = iap.iter().map(|p| p.backend.as_str()).collect();
+            let paths = match backends.as_slice() {
+                [one] => format!("the only external path, {one}, has IAP"),
+                more => format!("the only external paths, {}, have IAP", more.join(", ")),
+            };
+            let Some(step) = &way.iap else {
+                return Reach::InternalOnly(format!(
+                    "ingress: internal-and-cloud-load-balancing; {paths}"
+                ));
+            };
+            match &step.verdict {
+                IapVerdict::Admitted { grant, member, .. } => Reach::Internet {
+                    why: format!(
+                        "ingress: internal-and-cloud-load-balancing, behind external load balancer {}, whose IAP admits {member}: {}",
+                        step.backend.unwrap_or_default(),
+                        admitted_text(model, *grant, member)
+                    ),
+                    related: iap_related(model, *grant),
+                },
+                IapVerdict::Refused => Reach::InternalOnly(format!(
+                    "ingress: internal-and-cloud-load-balancing; {paths}, and {}",
+                    refused_text(model, step.gate)
+                )),
+                IapVerdict::Maybe { why, .. } => Reach::InternalOnly(format!(
+                    "ingress: internal-and-cloud-load-balancing; {paths}, whose access policy was not resolved ({why}): public if it admits allUsers or allAuthenticatedUsers"
+                )),
             }
         }
-        Ok(Ingress::Internal) => Reach::InternalOnly("ingress: internal".into()),
-        Err(_) if !s.declared => Reach::Unknown(
+        Entry::Refused(Ingress::InternalAndLoadBalancer) => Reach::InternalOnly(
+            "ingress: internal-and-cloud-load-balancing, no external load balancer in the configuration".into(),
+        ),
+        Entry::Refused(i) => Reach::InternalOnly(format!("ingress: {}", i.label())),
+        Entry::Unknown(_) if !s.declared => Reach::Unknown(
             "not declared in this configuration, so its ingress is not known: public from the internet unless ingress is internal".into(),
         ),
-        Err(u) => Reach::Unknown(format!(
-            "ingress not known ({}): public from the internet unless ingress is internal",
-            u.reason()
+        Entry::Unknown(reason) => Reach::Unknown(format!(
+            "ingress not known ({reason}): public from the internet unless ingress is internal"
         )),
     }
 }
@@ -167,6 +268,7 @@ pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
                         grant,
                         member,
                         span: m.span,
+                        index: si,
                         service,
                         deny,
                     });
@@ -182,12 +284,120 @@ pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
             }
         }
     }
-    for s in &model.services {
+    for (index, s) in model.services.iter().enumerate() {
         if let Some(span) = s.invoker_iam_disabled {
-            out.push(Exposure::IamDisabled { service: s, span });
+            out.push(Exposure::IamDisabled {
+                service: s,
+                index,
+                span,
+            });
+        }
+    }
+    for index in 0..model.services.len() {
+        if let Some(e) = iap_public(model, index, &out) {
+            out.push(e);
         }
     }
     out
+}
+
+/// The [`Exposure::IapPublic`] of service `index`, if IAP in front of it
+/// admits the public and no exposure in `found` already reports that.
+fn iap_public<'m>(
+    model: &'m AccessModel,
+    index: usize,
+    found: &[Exposure<'m>],
+) -> Option<Exposure<'m>> {
+    let s = &model.services[index];
+    if !s.declared {
+        return None;
+    }
+    let way = path::from_internet(model, index, &Identity::AnyAccount);
+    let step = way.iap?;
+    let IapVerdict::Admitted {
+        grant,
+        member,
+        span,
+    } = step.verdict
+    else {
+        return None;
+    };
+    // On a backend, a public grant on the service lets IAP's agent in and is
+    // reported itself, naming IAP's policy.
+    let reported = found.iter().any(|e| match e {
+        Exposure::Invoke { index: i, .. } | Exposure::IamDisabled { index: i, .. } => *i == index,
+        _ => false,
+    });
+    if step.backend.is_some() && reported {
+        return None;
+    }
+    let agent = authz::may(model, index, &Identity::IapAgent, &Action::Invoke);
+    if !matches!(
+        agent,
+        Verdict::Allowed { .. } | Verdict::Public(_) | Verdict::Partial(_)
+    ) {
+        // IAP's requests get 403: missing-invoker-grant or invoker-denied say so.
+        return None;
+    }
+    let internet = match &way.entry {
+        Entry::Refused(_) => Ok(false),
+        Entry::Unknown(why) => Err(why.clone()),
+        _ => Ok(true),
+    };
+    Some(Exposure::IapPublic {
+        grant: &model.iap_grants[grant],
+        member,
+        span,
+        service: s,
+        backend: step.backend,
+        internet,
+        agent,
+    })
+}
+
+/// `ingress: all` (the service's setting, its default when not set).
+pub fn ingress_text(s: &Service) -> String {
+    match &s.ingress {
+        Ok(i) => format!("ingress: {}", i.label()),
+        Err(u) => format!("ingress not known ({})", u.reason()),
+    }
+}
+
+/// An [`Exposure::IapPublic`] in words: who passes which IAP, by which
+/// binding, and what the IAP agent's grants let it do.
+pub fn iap_public_text(
+    model: &AccessModel,
+    grant: &IapGrant,
+    member: &str,
+    service: &Service,
+    backend: Option<&str>,
+    agent: &Verdict,
+) -> String {
+    let place = match backend {
+        Some(b) => format!("IAP on {b}, in front of {}", plain_label(service)),
+        None => format!("IAP on {} (iap_enabled)", plain_label(service)),
+    };
+    let agent = match agent {
+        Verdict::Allowed { grants, .. } => {
+            let g = &model.grants[grants[0]];
+            format!("which holds {} ({})", g.role, g.address)
+        }
+        Verdict::Public(why) => format!("which is let in: {why}"),
+        Verdict::Partial(why) => format!("which may be let in ({why})"),
+        _ => "which no grant lets in".into(),
+    };
+    format!(
+        "{member} passes {place}: {} grants {} to {member}, and IAP then calls the service as its service agent, {agent}",
+        grant.binding.address, grant.binding.role
+    )
+}
+
+/// Addresses related to an [`Exposure::IapPublic`] finding.
+pub fn iap_public_related(grant: &IapGrant, service: &Service, backend: Option<&str>) -> Vec<String> {
+    let mut r = vec![service.address.clone()];
+    r.extend(backend.map(str::to_string));
+    r.extend(grant.binding.via.clone());
+    r
 }
 
 /// The service in words: `Cloud Run service "api"`, with a note when the

@@ -3,7 +3,7 @@
 
 use super::public_exposure::{self as pe, Exposure, Reach};
 use super::{Category, Finding, Rule, Severity};
-use crate::authz::Deny;
+use crate::authz::{self, Deny};
 use crate::model::AccessModel;
 
 pub static RULE: Rule = Rule {
@@ -31,14 +31,15 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 member,
                 span,
                 service,
+                index,
                 deny,
             } => {
                 // Ingress not known: the public grant is certain, the
                 // exposure to the internet is not; a warning, never an error.
-                let (mut why, mut severity) = match pe::reach(service) {
-                    Reach::Internet(why) => (why, RULE.severity),
-                    Reach::Unknown(why) => (why, Severity::Warning),
-                    Reach::InternalOnly(_) => continue,
+                let (mut why, mut severity, iap_related) = match pe::reach(model, index) {
+                    Reach::Internet { why, related } => (why, RULE.severity, related),
+                    Reach::Unknown(why) => (why, Severity::Warning, Vec::new()),
+                    Reach::InternalOnly(_) | Reach::BehindServiceIap => continue,
                 };
                 // Deny policies are checked first; `principalSet://goog/public:all`
                 // covers callers that are not signed in too.
@@ -75,6 +76,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 f.severity = severity;
                 f.key = format!("{member} {}", service.address);
                 f.related = pe::related(grant, Some(service));
+                f.related.extend(iap_related);
                 f.anchors = pe::grant_anchors(grant, span);
                 f.allow_keys = pe::allow_keys(service);
                 let what = if service.kind.is_job() {
@@ -120,11 +122,15 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 ));
                 out.push(f);
             }
-            Exposure::IamDisabled { service, span } => {
-                let (mut why, severity) = match pe::reach(service) {
-                    Reach::Internet(why) => (why, RULE.severity),
-                    Reach::Unknown(why) => (why, Severity::Warning),
-                    Reach::InternalOnly(_) => continue,
+            Exposure::IamDisabled {
+                service,
+                index,
+                span,
+            } => {
+                let (mut why, severity, iap_related) = match pe::reach(model, index) {
+                    Reach::Internet { why, related } => (why, RULE.severity, related),
+                    Reach::Unknown(why) => (why, Severity::Warning, Vec::new()),
+                    Reach::InternalOnly(_) | Reach::BehindServiceIap => continue,
                 };
                 if service.kind.is_job() {
                     why.push_str(
@@ -142,6 +148,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     ),
                 );
                 f.severity = severity;
+                f.related = iap_related;
                 f.anchors = pe::service_anchors(service, span);
                 f.allow_keys = pe::allow_keys(service);
                 f.help = Some("remove invoker_iam_disabled and grant roles/run.invoker to the callers, or record that it is public by design with a suppression".into());
@@ -169,6 +176,49 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 f.allow_keys = pe::allow_keys(service);
                 f.help = Some(format!(
                     "if it is meant to be public, grant roles/run.invoker to {member} on the function's service (google_cloud_run_service_iam_member with service = google_cloudfunctions2_function.NAME.service_config[0].service); otherwise remove this grant"
+                ));
+                out.push(f);
+            }
+            Exposure::IapPublic {
+                grant,
+                member,
+                span,
+                service,
+                backend,
+                internet,
+                agent,
+            } => {
+                let mut severity = RULE.severity;
+                let ingress = match &internet {
+                    Ok(true) => pe::ingress_text(service),
+                    Ok(false) => continue,
+                    Err(why) => {
+                        severity = Severity::Warning;
+                        format!("ingress not known ({why}): public unless ingress is internal")
+                    }
+                };
+                if let authz::Verdict::Partial(_) = agent {
+                    severity = severity.min(Severity::Warning);
+                }
+                let who = if member == "allAuthenticatedUsers" {
+                    "anyone with a Google account"
+                } else {
+                    "anyone on the internet"
+                };
+                let message = format!(
+                    "{}: {who} can use it ({ingress})",
+                    pe::iap_public_text(model, grant, &member, service, backend, &agent)
+                );
+                let b = &grant.binding;
+                let mut f = Finding::new(&RULE, span, b.root, &b.address, message);
+                f.severity = severity;
+                f.key = format!("iap {member} {}", service.address);
+                f.related = pe::iap_public_related(grant, service, backend);
+                f.anchors = pe::grant_anchors(b, span);
+                f.allow_keys = pe::allow_keys(service);
+                f.help = Some(format!(
+                    "grant {} to the users or groups that should reach the service instead of {member}; if it is public by design, add `# runwarden:ignore public-invoker -- <why>` or allow it in runwarden.toml",
+                    b.role
                 ));
                 out.push(f);
             }

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &AccessModel, out: &mut Vec<Finding>) {
     for e in pe::exposures(model) {
-        let (service, span, root, address, who, anchors, related) = match &e {
+        let (service, index, span, root, address, who, anchors, related) = match &e {
             Exposure::Invoke {
                 deny: crate::authz::Deny::Denied { .. },
                 ..
@@ -28,9 +28,11 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 member,
                 span,
                 service,
+                index,
                 ..
             } => (
                 *service,
+                *index,
                 *span,
                 grant.root,
                 grant.address.clone(),
@@ -38,8 +40,13 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 pe::grant_anchors(grant, *span),
                 pe::related(grant, Some(service)),
             ),
-            Exposure::IamDisabled { service, span } => (
+            Exposure::IamDisabled {
+                service,
+                index,
+                span,
+            } => (
                 *service,
+                *index,
                 *span,
                 service.root,
                 service.address.clone(),
@@ -47,11 +54,51 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                 pe::service_anchors(service, *span),
                 Vec::new(),
             ),
+            Exposure::IapPublic {
+                grant,
+                member,
+                span,
+                service,
+                backend,
+                internet: Ok(false),
+                agent,
+            } => {
+                // IAP on an internal-only service admits the public: anything
+                // inside the network passes it and IAP calls the service.
+                let b = &grant.binding;
+                let mut f = Finding::new(
+                    &RULE,
+                    *span,
+                    b.root,
+                    &b.address,
+                    format!(
+                        "{}: anything inside the network can use it {} ({})",
+                        pe::iap_public_text(model, grant, member, service, *backend, agent),
+                        if member == "allAuthenticatedUsers" {
+                            "with any Google account"
+                        } else {
+                            "without an identity"
+                        },
+                        pe::ingress_text(service)
+                    ),
+                );
+                f.key = format!("iap {member} {}", service.address);
+                f.related = pe::iap_public_related(grant, service, *backend);
+                f.anchors = pe::grant_anchors(b, *span);
+                f.allow_keys = pe::allow_keys(service);
+                f.help = Some(format!(
+                    "grant {} to the users or groups that should reach the service instead of {member}",
+                    b.role
+                ));
+                out.push(f);
+                continue;
+            }
             Exposure::Privileged { .. }
             | Exposure::InvokeUnresolved { .. }
-            | Exposure::Ineffective { .. } => continue,
+            | Exposure::Ineffective { .. }
+            | Exposure::IapPublic { .. } => continue,
         };
-        let Reach::InternalOnly(why) = pe::reach(service) else {
+        let Reach::InternalOnly(why) = pe::reach(model, index) else {
             continue;
         };
         let mut f = Finding::new(
@@ -66,7 +113,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
                     "with any Google account"
                 } else {
                     "without an identity"
-                }
+                },
             ),
         );
         f.key = format!("{who} {}", service.address);
