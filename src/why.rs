@@ -3,11 +3,12 @@
 //! load balancer), deny policies, allow grants and their conditions, token
 //! and audience — from the same decision path the rules use.
 
-use crate::authz::path::{Network, TokenCheck, network, token};
+use crate::authz::iap::{ACCESSOR_ROLE, IapVerdict};
+use crate::authz::path::{Entry, IapStep, Network, TokenCheck, from_internet, network, token};
 use crate::authz::{self, Deny, Step};
 use crate::check::Analysis;
 use crate::eval::Text;
-use crate::model::{Action, Caller, Identity, Ingress, Service, Token};
+use crate::model::{Action, Caller, Identity, Service, Token};
 use crate::rules::caller_common;
 use crate::syntax::Span;
 
@@ -190,11 +191,41 @@ fn member_call(a: &Analysis, service: &str, member: &str) -> Result<Why, String>
             ));
         }
     };
-    let mut layers = vec![direct_network(s)];
+    let way = from_internet(m, t, &identity);
+    let mut layers = vec![entry_layer(s, &way.entry)];
+    let entered = layers[0].step != Step::Fail;
+    // Through IAP, Cloud Run's IAM check sees IAP's service agent.
+    let mut iap_admitted = false;
+    let mut iap_refused = None;
+    if let Some(step) = way.iap.as_ref().filter(|_| entered) {
+        let (l, admitted) = iap_layer(a, s, &way.entry, step, member);
+        iap_admitted = admitted;
+        if l.step == Step::Fail {
+            iap_refused = Some(step.clone());
+        }
+        layers.push(l);
+    }
     let action = Action::Invoke;
-    let d = authz::decide(m, t, &identity, &action);
-    iam_layers(&mut layers, &d, &identity);
+    let iam_identity = if iap_admitted {
+        Identity::IapAgent
+    } else {
+        identity.clone()
+    };
+    let d = authz::decide(m, t, &iam_identity, &action);
+    let first_iam = layers.len();
+    iam_layers(&mut layers, &d, &iam_identity);
+    if iap_admitted {
+        for l in layers[first_iam..].iter_mut().filter(|l| l.layer == "allow") {
+            l.because = format!("IAP calls the service as its service agent: {}", l.because);
+        }
+    }
     layers.push(match identity {
+        _ if iap_admitted => layer(
+            "token",
+            Step::Pass,
+            "IAP sends an OIDC identity token of its service agent".into(),
+            None,
+        ),
         Identity::None => layer(
             "token",
             Step::Pass,
@@ -210,11 +241,18 @@ fn member_call(a: &Analysis, service: &str, member: &str) -> Result<Why, String>
     });
     let outcome = outcome(&layers);
     let fix = match &outcome {
+        Outcome::DeniedAt("allow" | "condition") if iap_admitted => Some(format!(
+            "grant roles/run.invoker on {} to IAP's service agent: member = \"serviceAccount:service-${{data.google_project.project.number}}@gcp-sa-iap.iam.gserviceaccount.com\"",
+            caller_common::target_text(s)
+        )),
         Outcome::DeniedAt("allow" | "condition") => Some(format!(
             "grant roles/run.invoker on {} to {member}",
             caller_common::target_text(s)
         )),
         Outcome::DeniedAt("deny") => deny_fix(a, &d),
+        Outcome::DeniedAt("network") if iap_refused.is_some() && layers[0].step == Step::Pass => {
+            iap_refused.as_ref().map(|step| iap_fix(s, step, member))
+        }
         Outcome::DeniedAt(_) => Some("reach the service through a path its ingress admits".into()),
         _ => None,
     };
@@ -226,51 +264,143 @@ fn member_call(a: &Analysis, service: &str, member: &str) -> Result<Why, String>
     })
 }
 
-/// A request straight to the service's URL from the internet.
-fn direct_network(s: &Service) -> Layer {
-    if s.kind.is_job() {
-        return layer(
+/// The ingress (and default URL) for a request straight from the internet.
+fn entry_layer(s: &Service, entry: &Entry) -> Layer {
+    match entry {
+        Entry::Api => layer(
             "network",
             Step::Pass,
             "a job is run through the Cloud Run Admin API".into(),
             None,
-        );
-    }
-    match &s.ingress {
-        Ok(Ingress::All) if s.default_uri_disabled.is_some() => layer(
+        ),
+        Entry::UrlOff(span) => layer(
             "network",
             Step::Fail,
             "the run.app URL is turned off (default_uri_disabled)".into(),
-            s.default_uri_disabled,
+            Some(*span),
         ),
-        Ok(Ingress::All) => layer(
+        Entry::Direct => layer(
             "network",
             Step::Pass,
             "ingress all admits requests from the internet".into(),
             s.ingress_span,
         ),
-        Ok(Ingress::InternalAndLoadBalancer) if !s.external_lbs.is_empty() => layer(
+        Entry::Balancers { open, iap } => layer(
             "network",
             Step::Pass,
             format!(
                 "ingress internal-and-cloud-load-balancing admits requests through the external load balancer {}",
-                s.external_lbs[0].backend
+                open.first()
+                    .copied()
+                    .or(iap.first().map(|p| p.backend.as_str()))
+                    .unwrap_or_default()
             ),
             s.ingress_span,
         ),
-        Ok(i) => layer(
+        Entry::Refused(i) => layer(
             "network",
             Step::Fail,
             format!("ingress {:?} refuses requests from the internet", i.label()),
             s.ingress_span,
         ),
-        Err(u) => layer(
+        Entry::Unknown(why) => layer(
             "network",
             Step::Unknown,
-            format!("ingress not known ({})", u.reason()),
+            format!("ingress not known ({why})"),
             s.ingress_span,
         ),
     }
+}
+
+/// IAP on the way in, as a second `network` layer (IAP is part of the load
+/// balancer, or of the service's own front door), and whether it admits
+/// the request.
+fn iap_layer(a: &Analysis, s: &Service, entry: &Entry, step: &IapStep, member: &str) -> (Layer, bool) {
+    let m = &a.model;
+    let place = step.place();
+    match &step.verdict {
+        IapVerdict::Admitted {
+            grant,
+            member: who,
+            span,
+        } => {
+            let g = &m.iap_grants[*grant].binding;
+            (
+                layer(
+                    "network",
+                    Step::Pass,
+                    format!("{place} admits {who}: {} grants {} to {who}", g.address, g.role),
+                    Some(*span),
+                ),
+                true,
+            )
+        }
+        IapVerdict::Refused => {
+            let who = match member {
+                "allUsers" => "an anonymous request is refused (IAP asks it to sign in)",
+                "allAuthenticatedUsers" => "a Google account it does not name is refused",
+                _ => "its requests are refused",
+            };
+            let mut because = format!(
+                "{place} admits only the principals its access policy grants {ACCESSOR_ROLE}, and no binding in the configuration grants it to {member}: {who}"
+            );
+            // IAP on a backend guards the load balancer only.
+            if step.backend.is_some() && matches!(entry, Entry::Balancers { .. }) {
+                because.push_str(&format!(
+                    "; from inside the network the request does not pass through IAP: ingress {:?} admits it and IAM decides (the layers below)",
+                    s.ingress.as_ref().map(|i| i.label()).unwrap_or("not known")
+                ));
+            }
+            (layer("network", Step::Fail, because, Some(step.gate.span)), false)
+        }
+        IapVerdict::Maybe { why, .. } => (
+            layer(
+                "network",
+                Step::Unknown,
+                format!("{place}: whether its access policy admits {member} is not known ({why})"),
+                Some(step.gate.span),
+            ),
+            false,
+        ),
+    }
+}
+
+/// The binding that would let `member` through IAP.
+fn iap_fix(s: &Service, step: &IapStep, member: &str) -> String {
+    let regional = |b: &str| b.split('.').any(|p| p == "google_compute_region_backend_service");
+    let (rtype, mut args) = match step.backend {
+        Some(b) if regional(b) => (
+            "google_iap_web_region_backend_service_iam_member",
+            vec![
+                ("web_region_backend_service", format!("{b}.name")),
+                ("region", format!("{b}.region")),
+            ],
+        ),
+        Some(b) => (
+            "google_iap_web_backend_service_iam_member",
+            vec![("web_backend_service", format!("{b}.name"))],
+        ),
+        None => (
+            "google_iap_web_cloud_run_service_iam_member",
+            vec![
+                ("cloud_run_service_name", format!("{}.name", s.address)),
+                ("location", format!("{}.location", s.address)),
+            ],
+        ),
+    };
+    args.push(("role", format!("{ACCESSOR_ROLE:?}")));
+    args.push(("member", format!("{member:?}")));
+    let width = args.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let body: String = args
+        .iter()
+        .map(|(k, v)| format!("  {k:<width$} = {v}\n"))
+        .collect();
+    let lead = if member == "allUsers" {
+        "an anonymous request passes IAP only if its policy admits allUsers; if the service is meant to be public, grant that on purpose (otherwise sign in with an account the policy admits):"
+    } else {
+        "let the principal through IAP:"
+    };
+    format!("{lead}\nresource \"{rtype}\" \"iap_access\" {{\n{body}}}")
 }
 
 fn iam_layers(layers: &mut Vec<Layer>, d: &authz::Decision, identity: &Identity) {

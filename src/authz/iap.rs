@@ -118,7 +118,7 @@ pub fn admits(model: &AccessModel, gate: &IapGate, identity: &Identity) -> IapVe
             (RoleEffect::Admits, Match::Maybe(why)) => IapVerdict::Maybe {
                 grant: gi,
                 why: match g.members.iter().find_map(|m| m.value.unknown()) {
-                    Some(u) => format!("a member of {} is not known ({})", g.address, u.reason()),
+                    Some(u) => format!("{}: {}", g.address, u.reason()),
                     None => format!("{} ({why})", g.address),
                 },
             },

@@ -138,7 +138,8 @@ pub fn reach(model: &AccessModel, service: usize) -> Reach {
         return match &way.entry {
             Entry::Refused(i) => Reach::InternalOnly(format!("ingress: {}; {unresolved}", i.label())),
             _ => Reach::Unknown(format!(
-                "{unresolved}: public from the internet if it admits allUsers or allAuthenticatedUsers"
+                "{}; {unresolved}: public from the internet if it admits allUsers or allAuthenticatedUsers",
+                ingress_text(s)
             )),
         };
     }
