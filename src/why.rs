@@ -215,7 +215,10 @@ fn member_call(a: &Analysis, service: &str, member: &str) -> Result<Why, String>
     let first_iam = layers.len();
     iam_layers(&mut layers, &d, &iam_identity);
     if iap_admitted {
-        for l in layers[first_iam..].iter_mut().filter(|l| l.layer == "allow") {
+        for l in layers[first_iam..]
+            .iter_mut()
+            .filter(|l| l.layer == "allow")
+        {
             l.because = format!("IAP calls the service as its service agent: {}", l.because);
         }
     }
@@ -315,7 +318,13 @@ fn entry_layer(s: &Service, entry: &Entry) -> Layer {
 /// IAP on the way in, as a second `network` layer (IAP is part of the load
 /// balancer, or of the service's own front door), and whether it admits
 /// the request.
-fn iap_layer(a: &Analysis, s: &Service, entry: &Entry, step: &IapStep, member: &str) -> (Layer, bool) {
+fn iap_layer(
+    a: &Analysis,
+    s: &Service,
+    entry: &Entry,
+    step: &IapStep,
+    member: &str,
+) -> (Layer, bool) {
     let m = &a.model;
     let place = step.place();
     match &step.verdict {
@@ -329,7 +338,10 @@ fn iap_layer(a: &Analysis, s: &Service, entry: &Entry, step: &IapStep, member: &
                 layer(
                     "network",
                     Step::Pass,
-                    format!("{place} admits {who}: {} grants {} to {who}", g.address, g.role),
+                    format!(
+                        "{place} admits {who}: {} grants {} to {who}",
+                        g.address, g.role
+                    ),
                     Some(*span),
                 ),
                 true,
@@ -351,7 +363,10 @@ fn iap_layer(a: &Analysis, s: &Service, entry: &Entry, step: &IapStep, member: &
                     s.ingress.as_ref().map(|i| i.label()).unwrap_or("not known")
                 ));
             }
-            (layer("network", Step::Fail, because, Some(step.gate.span)), false)
+            (
+                layer("network", Step::Fail, because, Some(step.gate.span)),
+                false,
+            )
         }
         IapVerdict::Maybe { why, .. } => (
             layer(
@@ -367,7 +382,10 @@ fn iap_layer(a: &Analysis, s: &Service, entry: &Entry, step: &IapStep, member: &
 
 /// The binding that would let `member` through IAP.
 fn iap_fix(s: &Service, step: &IapStep, member: &str) -> String {
-    let regional = |b: &str| b.split('.').any(|p| p == "google_compute_region_backend_service");
+    let regional = |b: &str| {
+        b.split('.')
+            .any(|p| p == "google_compute_region_backend_service")
+    };
     let (rtype, mut args) = match step.backend {
         Some(b) if regional(b) => (
             "google_iap_web_region_backend_service_iam_member",

@@ -136,3 +136,101 @@ fn usage_errors_exit_2() {
     let (_, _, code) = why("examples/quickstart", &[]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn iap_on_the_external_path() {
+    // IAP on the only external path, no IAP policy admitting the public: an
+    // anonymous request from the internet stops at IAP (a second network
+    // layer), as unauthenticated-internal says; the internal path is named.
+    let dir = "fixtures/unauthenticated-internal/iap-on-the-only-external-path";
+    let (out, _, code) = why(dir, &["--service", "portal", "--member", "allUsers"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("outcome: denied at network"), "{out}");
+    assert!(
+        out.contains("IAP on the backend google_compute_backend_service.portal"),
+        "{out}"
+    );
+    assert!(out.contains("from inside the network"), "{out}");
+    insta::assert_snapshot!("iap_backend_refuses_anonymous", out);
+
+    let (out, _, code) = why(
+        dir,
+        &[
+            "--service",
+            "portal",
+            "--member",
+            "allUsers",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["outcome"], "denied at network");
+    let layers: Vec<(&str, &str)> = doc["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["layer"].as_str().unwrap(), l["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        layers,
+        [
+            ("network", "pass"),
+            ("network", "fail"),
+            ("deny", "pass"),
+            ("allow", "pass"),
+            ("token", "pass")
+        ]
+    );
+    assert!(
+        doc["fix"]
+            .as_str()
+            .unwrap()
+            .contains("google_iap_web_backend_service_iam_member")
+    );
+
+    // The same shape whose IAP policy admits allUsers: IAP lets the request
+    // through and Cloud Run sees IAP's agent, let in by the allUsers grant.
+    let dir = "fixtures/public-invoker/iap-backend-policy-admits-allusers";
+    let (out, _, code) = why(dir, &["--service", "status-page", "--member", "allUsers"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("outcome: allowed"), "{out}");
+    insta::assert_snapshot!("iap_backend_admits_allusers", out);
+
+    // IAP's policy names a group, which may hold the user: cannot tell
+    // (exit 2); so does a member that is not known.
+    let (out, _, code) = why(
+        "fixtures/unauthenticated-internal/iap-policy-names-only-a-group",
+        &["--service", "expenses", "--member", "user:eve@example.com"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("group:finance@acme.example may contain"),
+        "{out}"
+    );
+    let (out, _, code) = why(
+        "fixtures/unauthenticated-internal/iap-on-the-only-external-path",
+        &["--service", "portal", "--member", "user:eve@example.com"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("its requests are refused"), "{out}");
+    let (out, _, code) = why(
+        "fixtures/unauthenticated-internal/iap-policy-member-not-known",
+        &["--service", "reports", "--member", "allUsers"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("outcome: cannot tell"), "{out}");
+    assert!(out.contains("var.iap_accessor has no value"), "{out}");
+
+    // IAP on the service admitting allUsers.
+    let (out, _, code) = why(
+        "fixtures/public-invoker/iap-enabled-service-policy-allusers",
+        &["--service", "signup", "--member", "allUsers"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("IAP on the service (iap_enabled) admits allUsers"),
+        "{out}"
+    );
+}

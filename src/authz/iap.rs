@@ -63,11 +63,15 @@ fn role_effect(model: &AccessModel, root: usize, role: &Field) -> RoleEffect {
     }
     match role {
         Field::Known(r) if r.starts_with("roles/") => RoleEffect::DoesNot,
-        Field::Known(r) => RoleEffect::NotKnown(format!(
-            "custom role {r} is not in the configuration"
-        )),
-        Field::Symbolic(t) => RoleEffect::NotKnown(format!("the role {t} is known only after apply")),
-        Field::Unknown(u) => RoleEffect::NotKnown(format!("the role is not known ({})", u.reason())),
+        Field::Known(r) => {
+            RoleEffect::NotKnown(format!("custom role {r} is not in the configuration"))
+        }
+        Field::Symbolic(t) => {
+            RoleEffect::NotKnown(format!("the role {t} is known only after apply"))
+        }
+        Field::Unknown(u) => {
+            RoleEffect::NotKnown(format!("the role is not known ({})", u.reason()))
+        }
     }
 }
 
@@ -119,7 +123,7 @@ pub fn admits(model: &AccessModel, gate: &IapGate, identity: &Identity) -> IapVe
                 grant: gi,
                 why: match g.members.iter().find_map(|m| m.value.unknown()) {
                     Some(u) => format!("{}: {}", g.address, u.reason()),
-                    None => format!("{} ({why})", g.address),
+                    None => format!("{}: {why}", g.address),
                 },
             },
         };

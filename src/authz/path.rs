@@ -118,7 +118,13 @@ pub fn from_internet<'m>(
                 gate,
                 verdict: admits(model, gate, identity),
             })
-            .reduce(|a, b| if b.verdict.rank() < a.verdict.rank() { b } else { a })
+            .reduce(|a, b| {
+                if b.verdict.rank() < a.verdict.rank() {
+                    b
+                } else {
+                    a
+                }
+            })
     } else {
         None
     };

@@ -2,7 +2,7 @@
 //! Cloud Run functions, with their ingress, `invoker_iam_disabled`, custom
 //! audiences and runtime identity.
 
-use super::{Field, Identity, IapGate};
+use super::{Field, IapGate, Identity};
 use crate::eval::{Text, Unknown};
 use crate::syntax::Span;
 

@@ -100,14 +100,35 @@ pub const KINDS: &[(&str, Reads)] = &[
     ("google_iap_web_type_compute_iam_binding", Reads::IapGrant),
     ("google_iap_web_type_compute_iam_policy", Reads::IapGrant),
     ("google_iap_web_backend_service_iam_member", Reads::IapGrant),
-    ("google_iap_web_backend_service_iam_binding", Reads::IapGrant),
+    (
+        "google_iap_web_backend_service_iam_binding",
+        Reads::IapGrant,
+    ),
     ("google_iap_web_backend_service_iam_policy", Reads::IapGrant),
-    ("google_iap_web_region_backend_service_iam_member", Reads::IapGrant),
-    ("google_iap_web_region_backend_service_iam_binding", Reads::IapGrant),
-    ("google_iap_web_region_backend_service_iam_policy", Reads::IapGrant),
-    ("google_iap_web_cloud_run_service_iam_member", Reads::IapGrant),
-    ("google_iap_web_cloud_run_service_iam_binding", Reads::IapGrant),
-    ("google_iap_web_cloud_run_service_iam_policy", Reads::IapGrant),
+    (
+        "google_iap_web_region_backend_service_iam_member",
+        Reads::IapGrant,
+    ),
+    (
+        "google_iap_web_region_backend_service_iam_binding",
+        Reads::IapGrant,
+    ),
+    (
+        "google_iap_web_region_backend_service_iam_policy",
+        Reads::IapGrant,
+    ),
+    (
+        "google_iap_web_cloud_run_service_iam_member",
+        Reads::IapGrant,
+    ),
+    (
+        "google_iap_web_cloud_run_service_iam_binding",
+        Reads::IapGrant,
+    ),
+    (
+        "google_iap_web_cloud_run_service_iam_policy",
+        Reads::IapGrant,
+    ),
 ];
 
 /// Resource types read only for attributes other resources refer to

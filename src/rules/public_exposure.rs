@@ -80,7 +80,10 @@ pub enum Exposure<'m> {
 pub enum Reach {
     /// Reachable from the internet; `related` names the IAP policy binding
     /// that lets the public through, if that is how.
-    Internet { why: String, related: Vec<String> },
+    Internet {
+        why: String,
+        related: Vec<String>,
+    },
     InternalOnly(String),
     Unknown(String),
     /// IAP on the service checks every request first and admits no public
@@ -136,7 +139,9 @@ pub fn reach(model: &AccessModel, service: usize) -> Reach {
             "IAP is enabled on the service, but whether its access policy admits a public principal is not known ({why})"
         );
         return match &way.entry {
-            Entry::Refused(i) => Reach::InternalOnly(format!("ingress: {}; {unresolved}", i.label())),
+            Entry::Refused(i) => {
+                Reach::InternalOnly(format!("ingress: {}; {unresolved}", i.label()))
+            }
             _ => Reach::Unknown(format!(
                 "{}; {unresolved}: public from the internet if it admits allUsers or allAuthenticatedUsers",
                 ingress_text(s)
@@ -394,7 +399,11 @@ pub fn iap_public_text(
 }
 
 /// Addresses related to an [`Exposure::IapPublic`] finding.
-pub fn iap_public_related(grant: &IapGrant, service: &Service, backend: Option<&str>) -> Vec<String> {
+pub fn iap_public_related(
+    grant: &IapGrant,
+    service: &Service,
+    backend: Option<&str>,
+) -> Vec<String> {
     let mut r = vec![service.address.clone()];
     r.extend(backend.map(str::to_string));
     r.extend(grant.binding.via.clone());
