@@ -275,7 +275,11 @@ pub fn services_for_url(
     let mut default_url = false;
     for r in url.refs() {
         for (idx, s) in services.iter().enumerate() {
-            if s.root == root && s.declared && r.points_into(&s.address) && !found.contains(&idx) {
+            if s.root == root
+                && s.has_address()
+                && r.points_into(&s.address)
+                && !found.contains(&idx)
+            {
                 found.push(idx);
                 default_url |= is_url_attr(r);
             }
@@ -295,7 +299,7 @@ pub fn services_for_url(
                 .service
                 .text()
                 .and_then(|t| t.as_reference().cloned())
-                .is_some_and(|r| r.points_into(&s.address) && s.declared);
+                .is_some_and(|r| s.has_address() && r.points_into(&s.address));
             let by_name = d.service.same(&s.name) == Some(true) && d.location.agrees(&s.location);
             if by_ref || by_name {
                 found.push(i);

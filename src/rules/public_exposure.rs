@@ -94,6 +94,10 @@ pub fn reach(s: &Service) -> Reach {
             }
         }
         Ok(Ingress::Internal) => Reach::InternalOnly("ingress: internal".into()),
+        Err(_) if s.has_address() && !s.declared => Reach::Unknown(format!(
+            "deployed elsewhere, read by {}, so its ingress is not known: public from the internet unless ingress is internal",
+            s.address
+        )),
         Err(_) if !s.declared => Reach::Unknown(
             "not declared in this configuration, so its ingress is not known: public from the internet unless ingress is internal".into(),
         ),
@@ -194,7 +198,9 @@ pub fn exposures(model: &AccessModel) -> Vec<Exposure<'_>> {
 /// configuration does not declare it.
 pub fn service_label(s: &Service) -> String {
     let mut l = plain_label(s);
-    if !s.declared {
+    if s.has_address() && !s.declared {
+        l.push_str(&format!(" (deployed elsewhere, read by {})", s.address));
+    } else if !s.declared {
         l.push_str(" (not declared in this configuration)");
     }
     l
@@ -209,7 +215,7 @@ pub fn plain_label(s: &Service) -> String {
 /// the data source.
 pub fn related(grant: &Grant, service: Option<&Service>) -> Vec<String> {
     let mut r = Vec::new();
-    if let Some(s) = service.filter(|s| s.declared) {
+    if let Some(s) = service.filter(|s| s.has_address()) {
         r.push(s.address.clone());
         r.extend(s.external_lbs.iter().map(|p| p.backend.clone()));
     }
