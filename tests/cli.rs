@@ -464,5 +464,8 @@ resource "google_workflows_workflow" "flow" {
     )
     .unwrap();
     assert!(!d.path().join(".git").exists());
-    assert_eq!(rules_found(d.path(), &["envs/prod"]), ["missing-invoker-grant"]);
+    assert_eq!(
+        rules_found(d.path(), &["envs/prod"]),
+        ["missing-invoker-grant"]
+    );
 }
