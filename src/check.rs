@@ -266,6 +266,16 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
                 .into_iter()
                 .map(move |u| (i, u))
         })
+        // Only the calls the evaluator instantiated (it notes each one it
+        // could not load): a call with zero instances (`count = 0`, an empty
+        // `for_each`), or inside one, creates nothing.
+        .filter(|(i, u)| {
+            let call = u.call_spans.last().copied().unwrap_or(u.span);
+            model
+                .unknowns
+                .iter()
+                .any(|n| n.root == *i && n.span == call)
+        })
         .collect();
     if enabled("module-not-loaded") {
         for (root, u) in &unloaded {

@@ -539,6 +539,19 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             ws.modules[id].calls[c].target = target;
         }
     }
+    // A module read from outside the PATH arguments (`../../modules/run`
+    // in a checkout without `.git`) is part of the analysed tree: its own
+    // files (`templatefile("${path.module}/...")`) may be read like its
+    // configuration.
+    let module_dirs: Vec<PathBuf> = ws
+        .modules
+        .iter()
+        .filter(|m| !m.files.is_empty())
+        .filter_map(|m| std::fs::canonicalize(&m.dir).ok())
+        .collect();
+    ws.tree.extend(module_dirs);
+    ws.tree.sort();
+    ws.tree.dedup();
     // 3. Roots; 4. --var-file files.
     ws.roots = pick_roots(&ws);
     for vf in opts.var_files {

@@ -75,7 +75,7 @@ fn find_services(a: &Analysis, wanted: &str) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, s)| {
-            (s.declared && s.address == wanted)
+            (s.has_address() && s.address == wanted)
                 || s.name.known() == Some(wanted)
                 || s.full_name().as_deref() == Some(wanted)
         })

@@ -408,3 +408,64 @@ fn the_binary_reports_what_the_library_renders_for_the_same_command_line() {
         }
     }
 }
+
+/// A root calling a module above it (`../../modules/flow`) in a checkout
+/// without `.git`: the module's own template is part of the analysed tree
+/// like its `.tf` files, so the workflow it defines is read.
+#[test]
+fn a_module_above_the_path_reads_its_own_files_without_a_repository() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("envs/prod");
+    let module = d.path().join("modules/flow");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        r#"provider "google" {
+  project = "acme-flow"
+  region  = "europe-west1"
+}
+
+resource "google_cloud_run_v2_service" "sink" {
+  name     = "sink"
+  location = "europe-west1"
+  template {}
+}
+
+module "flow" {
+  source = "../../modules/flow"
+  url    = google_cloud_run_v2_service.sink.uri
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        module.join("main.tf"),
+        r#"variable "url" {
+  type = string
+}
+
+resource "google_service_account" "flow" {
+  account_id = "flow-runner"
+}
+
+resource "google_workflows_workflow" "flow" {
+  name            = "flow"
+  region          = "europe-west1"
+  service_account = google_service_account.flow.email
+  source_contents = templatefile("${path.module}/flow.yaml", { url = var.url })
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        module.join("flow.yaml"),
+        "main:\n  steps:\n    - send:\n        call: http.post\n        args:\n          url: ${url}\n          auth:\n            type: OIDC\n",
+    )
+    .unwrap();
+    assert!(!d.path().join(".git").exists());
+    assert_eq!(
+        rules_found(d.path(), &["envs/prod"]),
+        ["missing-invoker-grant"]
+    );
+}

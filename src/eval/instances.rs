@@ -138,8 +138,23 @@ impl Evaluator<'_> {
             Some(t) => Some(t),
             None => self.installed_target(&parent, &call.name),
         };
-        let Some(target) = target else {
-            let why = if call.source.starts_with("./") || call.source.starts_with("../") {
+        let empty = target.is_some_and(|t| self.ws.modules[t].files.is_empty());
+        let Some(target) = target.filter(|_| !empty) else {
+            // Instantiated zero times (`count = 0`, an empty `for_each`):
+            // nothing of it exists, whether it was installed or not.
+            if self
+                .expand_body(&call.block.body, &self.ctx(inst))
+                .keys()
+                .is_empty()
+            {
+                return Ok(Vec::new());
+            }
+            let why = if empty {
+                format!(
+                    "module {:?}: source {:?} holds no Terraform files",
+                    call.name, call.source
+                )
+            } else if call.source.starts_with("./") || call.source.starts_with("../") {
                 format!("module {:?}: source {:?} not found", call.name, call.source)
             } else {
                 format!(

@@ -212,6 +212,30 @@ pub struct Caller {
     pub related: Vec<String>,
 }
 
+impl Caller {
+    /// Why this caller's Cloud Run target is not one the model knows, when it
+    /// calls Cloud Run (a run.app URL, a URL known only after apply, a job
+    /// run, a caller kind that always calls Cloud Run) and was linked to no
+    /// service: what `--explain-unknown` and the caller rules' notes say.
+    pub fn unresolved_target(&self) -> Option<String> {
+        if !self.targets.is_empty() {
+            return None;
+        }
+        let cloud_run = self.kind.always_cloud_run()
+            || self.action == Action::RunJob
+            || self.target_text.contains("run.app")
+            || self.target_unknown.is_some()
+            || self.target_url.as_ref().is_some_and(|u| !u.is_known());
+        cloud_run.then(|| match &self.target_unknown {
+            Some(u) => u.reason(),
+            None => format!(
+                "{} is not a service of this configuration",
+                self.target_text
+            ),
+        })
+    }
+}
+
 /// A caller before its target is linked to services.
 pub struct RawCaller {
     pub caller: Caller,
@@ -275,7 +299,11 @@ pub fn services_for_url(
     let mut default_url = false;
     for r in url.refs() {
         for (idx, s) in services.iter().enumerate() {
-            if s.root == root && s.declared && r.points_into(&s.address) && !found.contains(&idx) {
+            if s.root == root
+                && s.has_address()
+                && r.points_into(&s.address)
+                && !found.contains(&idx)
+            {
                 found.push(idx);
                 default_url |= is_url_attr(r);
             }
@@ -295,7 +323,7 @@ pub fn services_for_url(
                 .service
                 .text()
                 .and_then(|t| t.as_reference().cloned())
-                .is_some_and(|r| r.points_into(&s.address) && s.declared);
+                .is_some_and(|r| s.has_address() && r.points_into(&s.address));
             let by_name = d.service.same(&s.name) == Some(true) && d.location.agrees(&s.location);
             if by_ref || by_name {
                 found.push(i);

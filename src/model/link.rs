@@ -116,7 +116,7 @@ pub fn caller(
                 .enumerate()
                 .filter(|(_, s)| in_root(s) && !s.kind.is_job())
                 .filter(|(_, s)| match &reference {
-                    Some(r) => s.declared && r.points_into(&s.address),
+                    Some(r) => s.has_address() && r.points_into(&s.address),
                     None => name.same(&s.name) == Some(true) && region.agrees(&s.location),
                 })
                 .map(|(i, _)| i)

@@ -319,15 +319,7 @@ fn collect_unknowns(out: &mut AccessModel, root: usize) {
                 u,
             ));
         }
-        let cloud_run_target = c.target_unknown.is_some()
-            || c.target_text.contains(".run.app")
-            || c.action == Action::RunJob
-            || c.kind.always_cloud_run();
-        if c.targets.is_empty() && cloud_run_target {
-            let reason = match &c.target_unknown {
-                Some(u) => u.reason(),
-                None => format!("{} is not a service of this configuration", c.target_text),
-            };
+        if let Some(reason) = c.unresolved_target() {
             notes.push(UnknownNote {
                 root,
                 span: c.target_span,

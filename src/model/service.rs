@@ -98,11 +98,18 @@ pub struct Service {
     /// The runtime service account's email as configured; `None` when not
     /// set (it runs as the Compute Engine default service account).
     pub service_account: Option<Field>,
-    /// Declared in the configuration (not only named by a grant).
+    /// Declared in the configuration (not only named by a grant, nor only
+    /// read back by a data source).
     pub declared: bool,
 }
 
 impl Service {
+    /// Whether the configuration has a block for it (a resource, or a data
+    /// source reading it back) that references can point into.
+    pub fn has_address(&self) -> bool {
+        !self.address.is_empty()
+    }
+
     /// `projects/P/locations/L/services/N` (`jobs/N`, `functions/N`) when
     /// all parts are known.
     pub fn full_name(&self) -> Option<String> {

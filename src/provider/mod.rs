@@ -47,6 +47,8 @@ pub enum Reads {
     Deny,
     /// IAP access policies (`google_iap_web_*_iam_*`): who passes IAP.
     IapGrant,
+    /// A data source reading a service deployed elsewhere.
+    DataService(ServiceKind),
 }
 
 /// Every managed resource type the model reads (IAM resources aside, which
@@ -131,6 +133,16 @@ pub const KINDS: &[(&str, Reads)] = &[
     ),
 ];
 
+/// Data sources that read a service deployed elsewhere back
+/// ([`run::read_data`]).
+pub const DATA_SERVICES: &[(&str, ServiceKind)] = &[
+    ("google_cloud_run_service", ServiceKind::V1Service),
+    ("google_cloud_run_v2_service", ServiceKind::V2Service),
+    ("google_cloud_run_v2_job", ServiceKind::V2Job),
+    ("google_cloudfunctions_function", ServiceKind::Function1),
+    ("google_cloudfunctions2_function", ServiceKind::Function2),
+];
+
 /// Resource types read only for attributes other resources refer to
 /// (service account emails, service agents, IAP settings).
 const REFERENCED: &[&str] = &[
@@ -186,10 +198,14 @@ fn read_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) -
         let module = &ws.modules[ev.instance(inst).module];
         facts.resources += module.resources.len();
         for (decl, r) in module.resources.iter().enumerate() {
-            if r.mode != Mode::Managed {
-                continue;
-            }
-            let Some(what) = reads(&r.rtype) else {
+            let what = match r.mode {
+                Mode::Managed => reads(&r.rtype),
+                Mode::Data => DATA_SERVICES
+                    .iter()
+                    .find(|(t, _)| *t == r.rtype)
+                    .map(|(_, k)| Reads::DataService(*k)),
+            };
+            let Some(what) = what else {
                 continue;
             };
             let expansion = ev.expansion(inst, decl);
@@ -231,6 +247,7 @@ fn read_root(ws: &Workspace, root: ModuleId, root_idx: usize, inputs: &Inputs) -
 /// Reads one resource instance into the facts of its root.
 fn read(res: &Res, what: Reads, root: usize, facts: &mut RootFacts) {
     match what {
+        Reads::DataService(kind) => facts.services.push(run::read_data(res, kind, root)),
         Reads::Service(kind) => {
             let Some(s) = run::read(res, kind, root) else {
                 return;

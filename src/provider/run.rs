@@ -11,6 +11,49 @@ use crate::syntax::Span;
 
 /// Reads a declared service, job or function; `None` for a 1st gen
 /// function without an HTTP trigger (events reach it, not requests).
+/// A service read back with a data source (`data "google_cloud_run_service"`,
+/// `_v2_service`, `_v2_job`, `google_cloudfunctions_function`,
+/// `google_cloudfunctions2_function`): deployed elsewhere, so not declared
+/// here and its ingress not known, but callers and grants that refer to the
+/// data source link to it.
+pub fn read_data(res: &Res, kind: ServiceKind, root: usize) -> Service {
+    let name = field_or_unknown(res, "name");
+    let location = match kind {
+        ServiceKind::Function1 => res
+            .field("region")
+            .map(|f| f.0)
+            .unwrap_or_else(|| Field::Unknown(res.not_set("region"))),
+        _ => field_or_unknown(res, "location"),
+    };
+    Service {
+        root,
+        address: res.address.clone(),
+        kind,
+        name,
+        project: res.project(),
+        location,
+        ingress: if kind.is_job() {
+            Ok(Ingress::All)
+        } else {
+            Err(Unknown::not_modelled(
+                format!("{} reads a service deployed elsewhere", res.address),
+                res.span,
+            ))
+        },
+        ingress_span: None,
+        invoker_iam_disabled: None,
+        invoker_iam_unknown: None,
+        default_uri_disabled: None,
+        span: res.span,
+        module_spans: res.module_spans.clone(),
+        external_lbs: Vec::new(),
+        iap: None,
+        custom_audiences: Vec::new(),
+        service_account: None,
+        declared: false,
+    }
+}
+
 pub fn read(res: &Res, kind: ServiceKind, root: usize) -> Option<Service> {
     if kind == ServiceKind::Function1
         && res.attr("trigger_http").and_then(|(_, v)| v.as_bool()) != Some(true)

@@ -157,33 +157,40 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
 /// Input text in it is printable and one line per value.
 pub fn unknowns_footer(a: &Analysis, explain: bool, quiet: bool) -> String {
     let mut out = String::new();
-    let unknowns = &a.model.unknowns;
+    // By file, then line (as findings are sorted), each listed once.
+    let mut entries: Vec<(&str, usize, String)> = a
+        .model
+        .unknowns
+        .iter()
+        .map(|u| {
+            let file = &a.ws.files[u.span.file as usize];
+            let (line, _) = file.line_col(u.span.start);
+            (
+                file.display.as_str(),
+                line,
+                format!("{}: {}", u.subject, u.reason),
+            )
+        })
+        .collect();
+    entries.sort();
+    entries.dedup();
     if explain {
-        if unknowns.is_empty() {
+        if entries.is_empty() {
             out.push_str("Every value the rules needed was resolved.\n");
         } else {
             out.push_str("Could not resolve:\n");
-            let mut lines: Vec<String> = unknowns
-                .iter()
-                .map(|u| {
-                    let file = &a.ws.files[u.span.file as usize];
-                    let (line, _) = file.line_col(u.span.start);
-                    let text = format!("{}:{}: {}: {}", file.display, line, u.subject, u.reason);
-                    format!("  {}", printable_line(&text))
-                })
-                .collect();
-            lines.sort();
-            lines.dedup();
-            for l in lines {
-                out.push_str(&l);
-                out.push('\n');
+            for (file, line, text) in &entries {
+                out.push_str(&format!(
+                    "  {}\n",
+                    printable_line(&format!("{file}:{line}: {text}"))
+                ));
             }
         }
-    } else if !unknowns.is_empty() && !quiet {
+    } else if !entries.is_empty() && !quiet {
         out.push_str(&format!(
             "note: {} {} could not be resolved; --explain-unknown lists them\n",
-            unknowns.len(),
-            plural(unknowns.len(), "value")
+            entries.len(),
+            plural(entries.len(), "value")
         ));
     }
     out

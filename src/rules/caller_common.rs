@@ -18,8 +18,11 @@ pub fn finding(
 ) -> Finding {
     let mut f = Finding::new(rule, span, c.root, &c.address, message)
         .keyed(service.map_or("", |s| s.address.as_str()));
-    f.related
-        .extend(service.filter(|s| s.declared).map(|s| s.address.clone()));
+    f.related.extend(
+        service
+            .filter(|s| s.has_address())
+            .map(|s| s.address.clone()),
+    );
     f.related.extend(c.related.iter().cloned());
     f.anchors = anchors(c, span);
     f
@@ -198,7 +201,7 @@ pub fn fix(model: &AccessModel, c: &Caller, s: &Service) -> String {
         .to_string();
     let prefix = module_prefix(&c.address);
     // The service's own attributes when it lives in the caller's module.
-    let service_ref = (s.declared && module_prefix(&s.address) == prefix)
+    let service_ref = (s.has_address() && module_prefix(&s.address) == prefix)
         .then(|| local(&s.address, prefix))
         .flatten();
     let (project, location, name) = match &service_ref {

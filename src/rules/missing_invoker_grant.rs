@@ -25,16 +25,7 @@ fn check(model: &AccessModel, out: &mut Vec<Finding>) {
         }
         let span = c.identity_span.unwrap_or(c.span);
         if c.targets.is_empty() {
-            let cloud_run = c.kind.always_cloud_run()
-                || c.action == Action::RunJob
-                || c.target_text.contains("run.app")
-                || c.target_unknown.is_some()
-                || c.target_url.as_ref().is_some_and(|u| !u.is_known());
-            if cloud_run {
-                let why = match &c.target_unknown {
-                    Some(u) => u.reason(),
-                    None => c.target_text.clone(),
-                };
+            if let Some(why) = c.unresolved_target() {
                 let mut f = cc::finding(
                     &RULE,
                     c,

@@ -202,6 +202,10 @@ pub fn reach(model: &AccessModel, service: usize) -> Reach {
             "ingress: internal-and-cloud-load-balancing, no external load balancer in the configuration".into(),
         ),
         Entry::Refused(i) => Reach::InternalOnly(format!("ingress: {}", i.label())),
+        Entry::Unknown(_) if s.has_address() && !s.declared => Reach::Unknown(format!(
+            "deployed elsewhere, read by {}, so its ingress is not known: public from the internet unless ingress is internal",
+            s.address
+        )),
         Entry::Unknown(_) if !s.declared => Reach::Unknown(
             "not declared in this configuration, so its ingress is not known: public from the internet unless ingress is internal".into(),
         ),
@@ -414,7 +418,9 @@ pub fn iap_public_related(
 /// configuration does not declare it.
 pub fn service_label(s: &Service) -> String {
     let mut l = plain_label(s);
-    if !s.declared {
+    if s.has_address() && !s.declared {
+        l.push_str(&format!(" (deployed elsewhere, read by {})", s.address));
+    } else if !s.declared {
         l.push_str(" (not declared in this configuration)");
     }
     l
@@ -429,7 +435,7 @@ pub fn plain_label(s: &Service) -> String {
 /// the data source.
 pub fn related(grant: &Grant, service: Option<&Service>) -> Vec<String> {
     let mut r = Vec::new();
-    if let Some(s) = service.filter(|s| s.declared) {
+    if let Some(s) = service.filter(|s| s.has_address()) {
         r.push(s.address.clone());
         r.extend(s.external_lbs.iter().map(|p| p.backend.clone()));
     }
