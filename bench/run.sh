@@ -76,6 +76,20 @@ one=$(find "$WORK/corpus-1/modules" -name main.tf | sort | sed -n 1p)
 read -r pw _ pr <<< "$(measure precommit "$BIN" check "$one" --format json --output /dev/null)"
 echo "Pre-commit (one file: $one): wall $pw s, RSS $((pr / 1024)) MB"
 
+# The human report on one large file with thousands of findings (one public
+# grant on an undeclared service every 60 lines, 3,000 of them).
+many="$WORK/many-findings"
+mkdir -p "$many"
+awk 'BEGIN { for (i = 0; i < 3000; i++) {
+  printf "resource \"google_cloud_run_v2_service_iam_member\" \"p%d\" {\n  location = \"europe-west1\"\n  name     = \"svc-%d\"\n  role     = \"roles/run.invoker\"\n  member   = \"allUsers\"\n}\n\n", i, i
+  printf "resource \"google_storage_bucket\" \"b%d\" {\n  name     = \"bucket-%d\"\n  location = \"EU\"\n  labels = {\n", i, i
+  for (j = 0; j < 16; j++) printf "    label_%d = \"value-%d-%d-padding-padding-padding\"\n", j, i, j
+  printf "  }\n}\n\n" } }' > "$many/main.tf"
+manykb=$(( $(stat -c %s "$many/main.tf") / 1000 ))
+read -r jw _ _ <<< "$(measure many-json "$BIN" check "$many" --format json --output /dev/null)"
+read -r hw _ _ <<< "$(measure many-human "$BIN" check "$many" --format human --output /dev/null)"
+echo "Human report, 3000 findings in one ${manykb} kB file: json $jw s, human $hw s, human/json $(awk -v a="$hw" -v b="$jw" 'BEGIN {printf "%.1fx", a/b}')"
+
 if command -v checkov >/dev/null 2>&1; then
   sub="$WORK/checkov-subset"
   rm -rf "$sub"; mkdir -p "$sub"

@@ -1,17 +1,21 @@
 //! `--format human`: one miette diagnostic per finding with the source
 //! snippet and the offending attribute labelled, then a summary line.
 
+use super::snippet::Snippet;
 use super::{locate, printable, printable_line, visible};
 use crate::check::Analysis;
 use crate::rules::{Finding, Severity};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 struct Shown<'a> {
     finding: &'a Finding,
     /// The message, safe to print.
     message: String,
-    source: NamedSource<String>,
+    /// The file's text, shared by every finding in it.
+    source: Arc<Snippet>,
     label: LabeledSpan,
     help: Option<String>,
 }
@@ -50,7 +54,7 @@ impl Diagnostic for Shown<'_> {
             .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(&*self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(self.label.clone())))
@@ -75,6 +79,7 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    let mut snippets: HashMap<u32, Arc<Snippet>> = HashMap::new();
     for f in visible(a, opts.show_suppressed) {
         let l = locate(a, f);
         let file = &a.ws.files[f.span.file as usize];
@@ -110,7 +115,15 @@ pub fn render(a: &Analysis, opts: &HumanOptions) -> String {
         let shown = Shown {
             finding: f,
             message: printable(&f.message).into_owned(),
-            source: NamedSource::new(printable(l.file), printable(&file.text).into_owned()),
+            source: snippets
+                .entry(f.span.file)
+                .or_insert_with(|| {
+                    Snippet::new(
+                        printable(l.file).into_owned(),
+                        printable(&file.text).into_owned(),
+                    )
+                })
+                .clone(),
             label: LabeledSpan::new(
                 Some(printable(&label_text).into_owned()),
                 f.span.start as usize,
