@@ -251,7 +251,7 @@ fn unknowns_say_why() {
     assert_eq!(eval("local.same"), Value::str("same"));
     assert_eq!(
         eval("local.limit"),
-        Value::List(vec![
+        Value::list(vec![
             Value::Number(0.0),
             Value::Number(2.0),
             Value::Number(4.0)
@@ -329,7 +329,7 @@ fn numbers_and_json_as_terraform_prints_them() {
     let cases = [
         (
             "toset([10, 9, 100])",
-            Value::List(vec![
+            Value::list(vec![
                 Value::Number(9.0),
                 Value::Number(10.0),
                 Value::Number(100.0),
@@ -337,7 +337,7 @@ fn numbers_and_json_as_terraform_prints_them() {
         ),
         (
             r#"toset(["10", "9"])"#,
-            Value::List(vec![Value::str("10"), Value::str("9")]),
+            Value::list(vec![Value::str("10"), Value::str("9")]),
         ),
         (
             r#"jsonencode({ a = "<b> & c" })"#,

@@ -40,7 +40,7 @@ impl Evaluator<'_> {
             } else {
                 let blocks = self.blocks(&r.block.body, attr, &ctx);
                 if !blocks.items.is_empty() {
-                    return Value::List(
+                    return Value::list(
                         blocks
                             .items
                             .iter()

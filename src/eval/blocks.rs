@@ -39,7 +39,7 @@ impl Evaluator<'_> {
             let blocks = self.blocks(body, k, ctx);
             let v = match blocks.unknown {
                 Some(u) if blocks.items.is_empty() => Value::Unknown(u),
-                _ => Value::List(
+                _ => Value::list(
                     blocks
                         .items
                         .iter()
@@ -49,7 +49,7 @@ impl Evaluator<'_> {
             };
             m.insert(k.to_string(), v);
         }
-        Value::Map(m)
+        Value::map(m)
     }
 
     /// Blocks of `kind` in `body`, `dynamic` blocks expanded with their
@@ -91,7 +91,7 @@ impl Evaluator<'_> {
                     obj.insert("key".to_string(), k);
                     obj.insert("value".to_string(), v);
                     out.items
-                        .push((&content.body, ctx.with_var(&iterator, Value::Map(obj))));
+                        .push((&content.body, ctx.with_var(&iterator, Value::map(obj))));
                 }
             }
         }

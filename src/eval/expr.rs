@@ -9,6 +9,7 @@ use super::value::Text;
 use super::{Ctx, Evaluator, MAX_EVAL_DEPTH, Unknown, UnknownKind, Value, files, funcs};
 use crate::syntax::{BinaryOp, Expr, ExprKind, ForExpr, ObjectKey, Span, TemplatePart, UnaryOp};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 impl Evaluator<'_> {
     pub fn eval(&self, e: &Expr, ctx: &Ctx) -> Value {
@@ -43,7 +44,7 @@ impl Evaluator<'_> {
                 }
             }
             ExprKind::Array(items) => {
-                Value::List(items.iter().map(|i| self.eval(i, ctx)).collect())
+                Value::list(items.iter().map(|i| self.eval(i, ctx)).collect())
             }
             ExprKind::Object(items) => self.object(items, ctx),
             ExprKind::Variable(name) => self.traverse(name, e.span, &[], ctx),
@@ -125,7 +126,7 @@ impl Evaluator<'_> {
             };
             m.insert(key, self.eval(v, ctx));
         }
-        Value::Map(m)
+        Value::map(m)
     }
 
     fn template(&self, parts: &[TemplatePart], ctx: &Ctx, out: &mut Text) -> Result<(), Unknown> {
@@ -286,12 +287,12 @@ impl Evaluator<'_> {
             }
         }
         match (&f.key_expr, f.grouping) {
-            (None, _) => Value::List(list),
-            (Some(_), false) => Value::Map(map),
-            (Some(_), true) => Value::Map(
+            (None, _) => Value::list(list),
+            (Some(_), false) => Value::map(map),
+            (Some(_), true) => Value::map(
                 groups
                     .into_iter()
-                    .map(|(k, v)| (k, Value::List(v)))
+                    .map(|(k, v)| (k, Value::list(v)))
                     .collect(),
             ),
         }
@@ -330,7 +331,7 @@ impl Evaluator<'_> {
         let mut vals: Vec<Value> = args.iter().map(|a| self.eval(a, ctx)).collect();
         if expand_final {
             match vals.pop() {
-                Some(Value::List(items)) => vals.extend(items),
+                Some(Value::List(items)) => vals.extend(Arc::unwrap_or_clone(items)),
                 Some(Value::Unknown(u)) => return Value::Unknown(u),
                 Some(v @ Value::Ref(_)) => {
                     return Value::Unknown(v.not_known(span).expect("a reference is not known"));
@@ -390,7 +391,7 @@ impl Evaluator<'_> {
         }
         let vars = match args.get(1).map(|a| self.eval(a, ctx)) {
             Some(Value::Map(m)) => m,
-            None | Some(Value::Null) => BTreeMap::new(),
+            None | Some(Value::Null) => Arc::default(),
             Some(v) => {
                 return Value::Unknown(v.not_known(span).unwrap_or_else(|| {
                     Unknown::error("templatefile(): vars must be an object", span)
@@ -405,8 +406,8 @@ impl Evaluator<'_> {
         };
         // Only the given variables are in scope inside the template.
         let mut tctx = Ctx::new(ctx.inst);
-        for (k, v) in vars {
-            tctx = tctx.with_var(&k, v);
+        for (k, v) in vars.iter() {
+            tctx = tctx.with_var(k, v.clone());
         }
         self.eval(&template, &tctx)
     }

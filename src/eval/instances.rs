@@ -285,8 +285,8 @@ impl Evaluator<'_> {
                     attr.span,
                 )),
                 Value::Map(m) => Expansion::Keys(
-                    m.into_iter()
-                        .map(|(k, v)| (InstanceKey::Str(k), Some(v)))
+                    m.iter()
+                        .map(|(k, v)| (InstanceKey::Str(k.clone()), Some(v.clone())))
                         .collect(),
                 ),
                 Value::List(items) if items.len() > MAX_EXPANSION => unknown(Unknown::limit(
@@ -295,10 +295,10 @@ impl Evaluator<'_> {
                 )),
                 Value::List(items) => {
                     let mut keys = Vec::new();
-                    let Value::List(set) = Value::set(items) else {
+                    let Value::List(set) = Value::set(items.to_vec()) else {
                         unreachable!("Value::set builds a list")
                     };
-                    for item in set {
+                    for item in set.iter() {
                         if let Some(u) = item.not_known(attr.span) {
                             // A key known only after apply: Terraform cannot
                             // plan it either; the resource still exists.
@@ -306,7 +306,7 @@ impl Evaluator<'_> {
                         }
                         match item.to_known_string() {
                             Some(s) if !item.is_null() => {
-                                keys.push((InstanceKey::Str(s), Some(item)))
+                                keys.push((InstanceKey::Str(s), Some(item.clone())))
                             }
                             _ => {
                                 return unknown(Unknown::error(

@@ -6,6 +6,7 @@ use super::{Ctx, Evaluator, Expansion, InstId, InstanceKey, Reference, ResourceH
 use super::{UnknownKind, Value};
 use crate::load::Mode;
 use crate::syntax::{Span, TraversalOp};
+use std::sync::Arc;
 
 impl Evaluator<'_> {
     /// Resolves a reference rooted at `name` and applies the remaining operators.
@@ -119,9 +120,9 @@ impl Evaluator<'_> {
                     };
                 }
                 let whole = if matches!(keys.first(), Some((InstanceKey::Int(_), _))) {
-                    Value::List(keys.iter().map(|(k, _)| handle(Some(k.clone()))).collect())
+                    Value::list(keys.iter().map(|(k, _)| handle(Some(k.clone()))).collect())
                 } else {
-                    Value::Map(
+                    Value::map(
                         keys.iter()
                             .map(|(k, _)| match k {
                                 InstanceKey::Str(s) => (s.clone(), handle(Some(k.clone()))),
@@ -175,7 +176,7 @@ impl Evaluator<'_> {
         };
         let outputs_of = |id: InstId| -> Value {
             let m = self.instance(id).module;
-            Value::Map(
+            Value::map(
                 self.ws.modules[m]
                     .outputs
                     .keys()
@@ -232,9 +233,9 @@ impl Evaluator<'_> {
             return Value::Unknown(why);
         }
         let whole = if counted {
-            Value::List(kids.iter().map(|id| outputs_of(*id)).collect())
+            Value::list(kids.iter().map(|id| outputs_of(*id)).collect())
         } else {
-            Value::Map(
+            Value::map(
                 kids.iter()
                     .map(|id| {
                         let key = match key_of(*id) {
@@ -293,7 +294,7 @@ impl Evaluator<'_> {
                     let rest = &ops[i + 1..rest_end];
                     let items = match v {
                         Value::List(items) => items,
-                        Value::Null => vec![],
+                        Value::Null => Arc::default(),
                         Value::Unknown(u) => return Value::Unknown(u),
                         Value::Ref(r) => {
                             // A list known only after apply: so is its splat.
@@ -303,10 +304,10 @@ impl Evaluator<'_> {
                             i = rest_end;
                             continue;
                         }
-                        other => vec![other],
+                        other => Arc::new(vec![other]),
                     };
-                    v = Value::List(
-                        items
+                    v = Value::list(
+                        Arc::unwrap_or_clone(items)
                             .into_iter()
                             .map(|x| self.apply_ops(x, rest, ctx, span))
                             .collect(),
@@ -322,8 +323,9 @@ impl Evaluator<'_> {
 
     fn get_attr(&self, v: Value, a: &str, span: Span) -> Value {
         match v {
-            Value::Map(mut m) => m
-                .remove(a)
+            Value::Map(m) => m
+                .get(a)
+                .cloned()
                 .unwrap_or_else(|| Value::error(format!("no attribute {a:?}"), span)),
             Value::Resource(h) => self.resource_attr(&h, a, span),
             Value::Ref(r) => Value::Ref(r.attr(a)),
@@ -357,9 +359,10 @@ fn index(v: Value, k: &Value, span: Span) -> Value {
             }
             _ => Value::error("index out of range", span),
         },
-        Value::Map(mut m) => match k.to_known_string() {
+        Value::Map(m) => match k.to_known_string() {
             Some(s) => m
-                .remove(&s)
+                .get(&s)
+                .cloned()
                 .unwrap_or_else(|| Value::error(format!("no key {s:?}"), span)),
             None => Value::error("a map key must be a string", span),
         },

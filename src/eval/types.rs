@@ -5,6 +5,7 @@
 use super::value::Value;
 use crate::syntax::{Expr, ExprKind};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub enum Type {
@@ -105,18 +106,26 @@ impl Type {
             Type::Number => v.as_number().map(Value::Number).unwrap_or(v),
             Type::Bool => v.as_bool().map(Value::Bool).unwrap_or(v),
             Type::List(t) => match v {
-                Value::List(items) => {
-                    Value::List(items.into_iter().map(|i| t.convert(i)).collect())
-                }
+                Value::List(items) => Value::list(
+                    Arc::unwrap_or_clone(items)
+                        .into_iter()
+                        .map(|i| t.convert(i))
+                        .collect(),
+                ),
                 other => other,
             },
             Type::Set(t) => match v {
-                Value::List(items) => Value::set(items.into_iter().map(|i| t.convert(i)).collect()),
+                Value::List(items) => Value::set(
+                    Arc::unwrap_or_clone(items)
+                        .into_iter()
+                        .map(|i| t.convert(i))
+                        .collect(),
+                ),
                 other => other,
             },
             Type::Tuple(ts) => match v {
-                Value::List(items) => Value::List(
-                    items
+                Value::List(items) => Value::list(
+                    Arc::unwrap_or_clone(items)
                         .into_iter()
                         .enumerate()
                         .map(|(i, x)| ts.get(i).map(|t| t.convert(x.clone())).unwrap_or(x))
@@ -125,13 +134,17 @@ impl Type {
                 other => other,
             },
             Type::Map(t) => match v {
-                Value::Map(m) => {
-                    Value::Map(m.into_iter().map(|(k, x)| (k, t.convert(x))).collect())
-                }
+                Value::Map(m) => Value::map(
+                    Arc::unwrap_or_clone(m)
+                        .into_iter()
+                        .map(|(k, x)| (k, t.convert(x)))
+                        .collect(),
+                ),
                 other => other,
             },
             Type::Object(attrs) => match v {
-                Value::Map(mut m) => {
+                Value::Map(m) => {
+                    let mut m = Arc::unwrap_or_clone(m);
                     for (name, attr) in attrs {
                         match m.remove(name) {
                             Some(Value::Null) | None if attr.optional => {
@@ -148,7 +161,7 @@ impl Type {
                     }
                     // Terraform drops attributes the type does not declare.
                     m.retain(|k, _| attrs.contains_key(k));
-                    Value::Map(m)
+                    Value::map(m)
                 }
                 other => other,
             },

@@ -29,10 +29,11 @@ pub enum Value {
     String(String),
     /// A string known only in part: at least one piece is a reference.
     Partial(Text),
-    /// A list, tuple or set (sets are kept sorted and deduplicated).
-    List(Vec<Value>),
-    /// A map or object.
-    Map(BTreeMap<String, Value>),
+    /// A list, tuple or set (sets are kept sorted and deduplicated). Shared:
+    /// a cached value handed out again is not copied.
+    List(Arc<Vec<Value>>),
+    /// A map or object, shared like lists.
+    Map(Arc<BTreeMap<String, Value>>),
     /// A whole resource instance, kept symbolic so attribute access can be
     /// resolved against its configuration later.
     Resource(ResourceHandle),
@@ -415,6 +416,14 @@ pub fn quote(s: &str) -> String {
 }
 
 impl Value {
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(items))
+    }
+
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Arc::new(entries))
+    }
+
     pub fn unknown(kind: UnknownKind, span: Span) -> Value {
         Value::Unknown(Unknown::new(kind, span))
     }
@@ -552,7 +561,7 @@ impl Value {
     /// Elements of a list, or the values of a map (Terraform's iteration order).
     pub fn elements(&self) -> Option<Vec<Value>> {
         match self {
-            Value::List(v) => Some(v.clone()),
+            Value::List(v) => Some(v.to_vec()),
             Value::Map(m) => Some(m.values().cloned().collect()),
             _ => None,
         }
@@ -562,12 +571,15 @@ impl Value {
     /// map key. `Err` gives the value back when it is not a collection.
     pub fn into_pairs(self) -> Result<Vec<(Value, Value)>, Value> {
         match self {
-            Value::List(items) => Ok(items
+            Value::List(items) => Ok(Arc::unwrap_or_clone(items)
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| (Value::Number(i as f64), v))
                 .collect()),
-            Value::Map(m) => Ok(m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()),
+            Value::Map(m) => Ok(Arc::unwrap_or_clone(m)
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect()),
             other => Err(other),
         }
     }
@@ -585,7 +597,7 @@ impl Value {
             items.sort_by_cached_key(|a| a.sort_key());
         }
         items.dedup();
-        Value::List(items)
+        Value::list(items)
     }
 
     fn sort_key(&self) -> String {
@@ -670,8 +682,8 @@ impl Value {
             J::Bool(b) => Value::Bool(*b),
             J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             J::String(s) => Value::String(s.clone()),
-            J::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            J::Object(o) => Value::Map(
+            J::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            J::Object(o) => Value::map(
                 o.iter()
                     .map(|(k, v)| (k.clone(), Value::from_json(v)))
                     .collect(),
@@ -705,8 +717,8 @@ impl Value {
             use serde_json::Value as J;
             match j {
                 J::String(s) if s.contains(PH_OPEN) => fill_placeholders(s, refs).into_value(),
-                J::Array(a) => Value::List(a.iter().map(|x| restore(x, refs)).collect()),
-                J::Object(o) => Value::Map(
+                J::Array(a) => Value::list(a.iter().map(|x| restore(x, refs)).collect()),
+                J::Object(o) => Value::map(
                     o.iter()
                         .map(|(k, v)| (k.clone(), restore(v, refs)))
                         .collect(),
@@ -878,9 +890,9 @@ mod tests {
     fn json_keeps_references() {
         let mut member = Text::lit("serviceAccount:");
         member.push_ref(r("google_service_account.a", "email"));
-        let doc = Value::Map(BTreeMap::from([(
+        let doc = Value::map(BTreeMap::from([(
             "members".to_string(),
-            Value::List(vec![Value::Partial(member.clone()), Value::str("a\"b")]),
+            Value::list(vec![Value::Partial(member.clone()), Value::str("a\"b")]),
         )]));
         let span = Span::default();
         let text = doc.json_text(span).unwrap();

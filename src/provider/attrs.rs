@@ -139,9 +139,9 @@ impl Provider for Google {
                     .iter()
                     .map(|(b, c)| ev.body_value(b, c))
                     .collect();
-                Value::Map(BTreeMap::from([(
+                Value::map(BTreeMap::from([(
                     "bindings".to_string(),
-                    Value::List(list),
+                    Value::list(list),
                 )]))
             }
             ("google_project_iam_custom_role", "name" | "id") => {

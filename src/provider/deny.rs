@@ -10,6 +10,7 @@ use crate::model::Field;
 use crate::model::deny::{DenyPolicy, DenyRule};
 use crate::model::org::{Node, folder_key};
 use crate::syntax::Span;
+use std::sync::Arc;
 
 pub fn read(res: &Res, root: usize, out: &mut Vec<DenyPolicy>) {
     let attached = match res.field("parent") {
@@ -77,7 +78,7 @@ pub fn read(res: &Res, root: usize, out: &mut Vec<DenyPolicy>) {
 
 fn fields(v: Value, span: Span) -> Vec<Field> {
     match v {
-        Value::List(items) => items
+        Value::List(items) => Arc::unwrap_or_clone(items)
             .into_iter()
             .map(|x| Field::from_value(x, span))
             .collect(),

@@ -8,6 +8,7 @@ use crate::eval::{Ctx, Evaluator, Expansion, InstanceKey, Unknown, Value};
 use crate::load::Mode;
 use crate::model::{Condition, Family, Field, Grant, GrantKind, Member, Scope, Target};
 use crate::syntax::{Body, Expr, ExprKind, Span, TraversalOp};
+use std::sync::Arc;
 
 /// The family of a service-level IAM resource type, and the attribute
 /// naming its target.
@@ -207,7 +208,7 @@ fn policy(res: &Res, base: Grant, out: &mut Vec<Grant>) {
         None => v,
     };
     let bindings = match &doc {
-        Value::Map(m) => m.get("bindings").cloned().unwrap_or(Value::List(vec![])),
+        Value::Map(m) => m.get("bindings").cloned().unwrap_or(Value::list(vec![])),
         other => {
             placeholder.role =
                 Field::Unknown(other.not_known(a.span).unwrap_or_else(|| {
@@ -247,7 +248,7 @@ fn members(v: Value, span: Span) -> Vec<Member> {
         span,
     };
     match v {
-        Value::List(items) => items.into_iter().map(one).collect(),
+        Value::List(items) => Arc::unwrap_or_clone(items).into_iter().map(one).collect(),
         other => vec![one(other)],
     }
 }

@@ -216,7 +216,7 @@ fn values(res: &Res, body: &Body, ctx: &Ctx, name: &str) -> Option<ValueList> {
         return Some(out);
     };
     out.listed = !items.is_empty();
-    for item in items {
+    for item in items.iter() {
         match item.as_str().map(list_value) {
             // Value groups are not expanded.
             Some(s) if s.starts_with("in:") => {
@@ -226,7 +226,7 @@ fn values(res: &Res, body: &Body, ctx: &Ctx, name: &str) -> Option<ValueList> {
             Some(s) => out.values.push(s.to_string()),
             None => {
                 out.unknown
-                    .get_or_insert_with(|| format!("{name}: {}", unknown_reason(&item, a.span)));
+                    .get_or_insert_with(|| format!("{name}: {}", unknown_reason(item, a.span)));
             }
         }
     }

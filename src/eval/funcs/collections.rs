@@ -8,6 +8,7 @@ use super::conversion::set_of;
 use super::{Args, FnResult, Func, Stop, as_list};
 use crate::eval::value::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub(super) fn lookup(name: &str) -> Option<Func> {
     Some(match name {
@@ -127,10 +128,10 @@ fn coalescelist(a: &Args) -> FnResult {
     for i in 0..a.len() {
         let l = a.list(i)?;
         if !l.is_empty() {
-            return Ok(Value::List(l));
+            return Ok(Value::list(l));
         }
     }
-    Ok(Value::List(vec![]))
+    Ok(Value::list(vec![]))
 }
 
 fn concat(a: &Args) -> FnResult {
@@ -138,14 +139,16 @@ fn concat(a: &Args) -> FnResult {
     for i in 0..a.len() {
         out.extend(a.list(i)?);
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 fn flatten(a: &Args) -> FnResult {
     a.arity(1, 1)?;
     fn flat(v: Value, out: &mut Vec<Value>) {
         match v {
-            Value::List(items) => items.into_iter().for_each(|i| flat(i, out)),
+            Value::List(items) => Arc::unwrap_or_clone(items)
+                .into_iter()
+                .for_each(|i| flat(i, out)),
             other => out.push(other),
         }
     }
@@ -163,7 +166,7 @@ fn flatten(a: &Args) -> FnResult {
         check(&item, a)?;
         flat(item, &mut out);
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 fn distinct(a: &Args) -> FnResult {
@@ -182,7 +185,7 @@ fn distinct(a: &Args) -> FnResult {
             out.push(item);
         }
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 fn merge(a: &Args) -> FnResult {
@@ -197,7 +200,7 @@ fn merge(a: &Args) -> FnResult {
             }
         }
     }
-    Ok(Value::Map(out))
+    Ok(Value::map(out))
 }
 
 fn lookup_fn(a: &Args) -> FnResult {
@@ -226,14 +229,14 @@ fn length(a: &Args) -> FnResult {
 
 fn keys(a: &Args) -> FnResult {
     a.arity(1, 1)?;
-    Ok(Value::List(
+    Ok(Value::list(
         a.map(0)?.keys().cloned().map(Value::String).collect(),
     ))
 }
 
 fn values(a: &Args) -> FnResult {
     a.arity(1, 1)?;
-    Ok(Value::List(a.map(0)?.values().cloned().collect()))
+    Ok(Value::list(a.map(0)?.values().cloned().collect()))
 }
 
 fn contains(a: &Args) -> FnResult {
@@ -299,14 +302,14 @@ fn compact(a: &Args) -> FnResult {
             }
         }
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 /// Each argument as a set (its elements known in full, unified).
 fn known_sets(a: &Args) -> Result<Vec<Vec<Value>>, Stop> {
     (0..a.len())
         .map(|i| match set_of(a.list(i)?, a)? {
-            Value::List(l) => Ok(l),
+            Value::List(l) => Ok(Arc::unwrap_or_clone(l)),
             _ => unreachable!("a set is a list"),
         })
         .collect()
@@ -368,7 +371,7 @@ fn setproduct(a: &Args) -> FnResult {
         }
         acc = next;
     }
-    Ok(Value::List(acc.into_iter().map(Value::List).collect()))
+    Ok(Value::list(acc.into_iter().map(Value::list).collect()))
 }
 
 fn zipmap(a: &Args) -> FnResult {
@@ -385,7 +388,7 @@ fn zipmap(a: &Args) -> FnResult {
         };
         out.insert(key, val);
     }
-    Ok(Value::Map(out))
+    Ok(Value::map(out))
 }
 
 /// `range`: at most 1024 numbers, as in Terraform.
@@ -416,7 +419,7 @@ fn range(a: &Args) -> FnResult {
         out.push(Value::Number(x));
         k += 1.0;
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 fn one(a: &Args) -> FnResult {
@@ -441,14 +444,14 @@ fn sort(a: &Args) -> FnResult {
         }
     }
     l.sort();
-    Ok(Value::List(l.into_iter().map(Value::String).collect()))
+    Ok(Value::list(l.into_iter().map(Value::String).collect()))
 }
 
 fn reverse(a: &Args) -> FnResult {
     a.arity(1, 1)?;
     let mut l = a.list(0)?;
     l.reverse();
-    Ok(Value::List(l))
+    Ok(Value::list(l))
 }
 
 fn slice(a: &Args) -> FnResult {
@@ -464,7 +467,7 @@ fn slice(a: &Args) -> FnResult {
     if e < s {
         return Err("the start index must not be greater than the end index".into());
     }
-    Ok(Value::List(l[s as usize..e as usize].to_vec()))
+    Ok(Value::list(l[s as usize..e as usize].to_vec()))
 }
 
 fn chunklist(a: &Args) -> FnResult {
@@ -475,14 +478,14 @@ fn chunklist(a: &Args) -> FnResult {
         return Err("the size argument must be positive".into());
     }
     if l.is_empty() {
-        return Ok(Value::List(vec![]));
+        return Ok(Value::list(vec![]));
     }
     if n == 0 {
-        return Ok(Value::List(vec![Value::List(l)]));
+        return Ok(Value::list(vec![Value::list(l)]));
     }
-    Ok(Value::List(
+    Ok(Value::list(
         l.chunks(n as usize)
-            .map(|c| Value::List(c.to_vec()))
+            .map(|c| Value::list(c.to_vec()))
             .collect(),
     ))
 }
@@ -499,8 +502,8 @@ fn transpose(a: &Args) -> FnResult {
             out.entry(s).or_default().push(Value::String(k.clone()));
         }
     }
-    Ok(Value::Map(
-        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+    Ok(Value::map(
+        out.into_iter().map(|(k, v)| (k, Value::list(v))).collect(),
     ))
 }
 
@@ -564,7 +567,7 @@ fn matchkeys(a: &Args) -> FnResult {
             out.push(v);
         }
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use super::{Args, FnResult, Func, Stop, parse_decimal};
 use crate::eval::value::{Value, quote};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub(super) fn lookup(name: &str) -> Option<Func> {
     Some(match name {
@@ -91,12 +92,12 @@ pub(super) fn set_of(items: Vec<Value>, a: &Args) -> FnResult {
             x.total_cmp(y)
         });
         items.dedup();
-        return Ok(Value::List(items));
+        return Ok(Value::list(items));
     }
     if items.iter().all(|v| matches!(v, Value::Bool(_))) {
         items.sort_by_key(|v| matches!(v, Value::Bool(true)));
         items.dedup();
-        return Ok(Value::List(items));
+        return Ok(Value::list(items));
     }
     let Value::List(mut out) = Value::set(items) else {
         unreachable!("a set is a list")
@@ -104,7 +105,7 @@ pub(super) fn set_of(items: Vec<Value>, a: &Args) -> FnResult {
     // Value::set deduplicates neighbours; equal elements need not be
     // neighbours when they are collections.
     let mut seen: Vec<Value> = Vec::new();
-    out.retain(|v| {
+    Arc::make_mut(&mut out).retain(|v| {
         if seen.contains(v) {
             false
         } else {
@@ -165,7 +166,7 @@ fn tolist(a: &Args) -> FnResult {
     a.arity(1, 1)?;
     match a.get(0)? {
         Value::Null => Ok(Value::Null),
-        Value::List(items) => Ok(Value::List(unify(items.clone())?)),
+        Value::List(items) => Ok(Value::list(unify(items.to_vec())?)),
         v @ Value::Ref(_) => Err(Stop::Unknown(v.not_known(a.span).expect("a reference"))),
         v => Err(format!("cannot convert {} to list", v.type_name()).into()),
     }
@@ -175,7 +176,7 @@ fn toset(a: &Args) -> FnResult {
     a.arity(1, 1)?;
     match a.get(0)? {
         Value::Null => Ok(Value::Null),
-        Value::List(items) => set_of(items.clone(), a),
+        Value::List(items) => set_of(items.to_vec(), a),
         v @ Value::Ref(_) => Err(Stop::Unknown(v.not_known(a.span).expect("a reference"))),
         v => Err(format!("cannot convert {} to set", v.type_name()).into()),
     }
@@ -189,7 +190,7 @@ fn tomap(a: &Args) -> FnResult {
             let (keys, vals): (Vec<String>, Vec<Value>) =
                 m.iter().map(|(k, v)| (k.clone(), v.clone())).unzip();
             let vals = unify(vals)?;
-            Ok(Value::Map(
+            Ok(Value::map(
                 keys.into_iter().zip(vals).collect::<BTreeMap<_, _>>(),
             ))
         }

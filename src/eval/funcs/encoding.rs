@@ -174,7 +174,7 @@ fn csvdecode(a: &Args) -> FnResult {
     let mut rows = Vec::new();
     for rec in records {
         let rec = rec.map_err(|e| Stop::Invalid(format!("{e}")))?;
-        rows.push(Value::Map(
+        rows.push(Value::map(
             names
                 .iter()
                 .cloned()
@@ -182,7 +182,7 @@ fn csvdecode(a: &Args) -> FnResult {
                 .collect::<BTreeMap<_, _>>(),
         ));
     }
-    Ok(Value::List(rows))
+    Ok(Value::list(rows))
 }
 
 /// Go's `url.QueryEscape`, which Terraform's `urlencode` uses: letters,

@@ -174,7 +174,7 @@ fn cidrsubnets(a: &Args) -> FnResult {
     a.arity(1, usize::MAX)?;
     let net = parse_cidr(&a.str(0)?)?;
     if a.len() == 1 {
-        return Ok(Value::List(vec![]));
+        return Ok(Value::list(vec![]));
     }
     let first = a.int(1)?;
     // The subnet just before the network, of the first length.
@@ -221,7 +221,7 @@ fn cidrsubnets(a: &Args) -> FnResult {
         out.push(Value::String(next.format()));
         current = next;
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 #[cfg(test)]

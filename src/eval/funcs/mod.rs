@@ -214,7 +214,7 @@ impl Args {
 /// after apply.
 pub fn as_list(v: &Value, span: Span) -> Result<Vec<Value>, Stop> {
     match v {
-        Value::List(l) => Ok(l.clone()),
+        Value::List(l) => Ok(l.to_vec()),
         Value::Null => Ok(Vec::new()),
         Value::Unknown(u) => Err(Stop::Unknown(u.clone())),
         Value::Ref(_) => Err(Stop::Unknown(
@@ -326,10 +326,10 @@ pub(crate) mod testing {
         Value::Bool(x)
     }
     pub fn l(v: Vec<Value>) -> Value {
-        Value::List(v)
+        Value::list(v)
     }
     pub fn m(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
+        Value::map(
             pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
@@ -337,7 +337,7 @@ pub(crate) mod testing {
         )
     }
     pub fn strs(v: &[&str]) -> Value {
-        Value::List(v.iter().map(|x| s(x)).collect())
+        Value::list(v.iter().map(|x| s(x)).collect())
     }
     /// `google_service_account.a.email`, a value known only after apply.
     pub fn email() -> Value {

@@ -190,8 +190,8 @@ fn result(shape: &Shape, caps: &::regex::Captures) -> Value {
     };
     match shape {
         Shape::Whole => group(caps.get(0)),
-        Shape::List => Value::List(caps.iter().skip(1).map(group).collect()),
-        Shape::Named(names) => Value::Map(
+        Shape::List => Value::list(caps.iter().skip(1).map(group).collect()),
+        Shape::Named(names) => Value::map(
             names
                 .iter()
                 .map(|n| (n.clone(), group(caps.name(n))))
@@ -216,7 +216,7 @@ fn regexall(a: &Args) -> FnResult {
     let re = compile(&a.str(0)?)?;
     let shape = shape(&re)?;
     let s = a.str(1)?;
-    Ok(Value::List(
+    Ok(Value::list(
         re.captures_iter(&s).map(|c| result(&shape, &c)).collect(),
     ))
 }

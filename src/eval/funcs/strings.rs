@@ -594,7 +594,7 @@ fn formatlist(a: &Args) -> FnResult {
             }
         }
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 fn join(a: &Args) -> FnResult {
@@ -636,11 +636,11 @@ fn split(a: &Args) -> FnResult {
     a.arity(2, 2)?;
     let (sep, s) = (a.str(0)?, a.str(1)?);
     if sep.is_empty() {
-        return Ok(Value::List(
+        return Ok(Value::list(
             s.chars().map(|c| Value::String(c.to_string())).collect(),
         ));
     }
-    Ok(Value::List(s.split(sep.as_str()).map(Value::str).collect()))
+    Ok(Value::list(s.split(sep.as_str()).map(Value::str).collect()))
 }
 
 fn trimprefix(a: &Args) -> FnResult {

@@ -24,6 +24,7 @@ use crate::eval::value::{Piece, Reference, Text, Value, format_number};
 use crate::eval::{Unknown, UnknownKind};
 use crate::syntax::Span;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -565,7 +566,7 @@ impl Decoder<'_> {
                     }
                     items.push(self.node(ev, mark)?);
                 }
-                let v = Value::List(items);
+                let v = Value::list(items);
                 self.complete(anchor, &v);
                 Ok(v)
             }
@@ -591,17 +592,17 @@ impl Decoder<'_> {
         loop {
             let (ev, mark) = self.next();
             match ev {
-                Event::MappingEnd => return Ok(Value::Map(out)),
+                Event::MappingEnd => return Ok(Value::map(out)),
                 Event::Scalar(ref src, _, _, ref tag)
                     if (tag.is_none() && src == "<<") || tag_name(tag) == "!!merge" =>
                 {
                     let (ev, vmark) = self.next();
                     match self.node(ev, vmark)? {
-                        Value::Map(m) => out.extend(m),
+                        Value::Map(m) => out.extend(Arc::unwrap_or_clone(m)),
                         Value::List(items) => {
-                            for item in items {
+                            for item in Arc::unwrap_or_clone(items) {
                                 match item {
-                                    Value::Map(m) => out.extend(m),
+                                    Value::Map(m) => out.extend(Arc::unwrap_or_clone(m)),
                                     other => {
                                         return Err(at(
                                             &mark,

@@ -166,7 +166,7 @@ fn backends(doc: &Text, span: Span) -> Result<Vec<Backend>, Unknown> {
 fn collect(v: &Value, refs: &[Reference], out: &mut Vec<Backend>) {
     match v {
         Value::Map(m) => {
-            for (k, v) in m {
+            for (k, v) in m.iter() {
                 match v {
                     Value::Map(b) if k == KEY => {
                         let text = |name: &str| {

@@ -136,7 +136,7 @@ fn steps(v: &Value, out: &mut Vec<WorkflowCall>) {
                 let short = name.rsplit('/').next().unwrap_or(&name).to_string();
                 out.push(WorkflowCall::RunJob { name: short });
             }
-            for (k, child) in m {
+            for (k, child) in m.iter() {
                 if k != "args" {
                     steps(child, out);
                 }
