@@ -90,14 +90,24 @@ read -r jw _ _ <<< "$(measure many-json "$BIN" check "$many" --format json --out
 read -r hw _ _ <<< "$(measure many-human "$BIN" check "$many" --format human --output /dev/null)"
 echo "Human report, 3000 findings in one ${manykb} kB file: json $jw s, human $hw s, human/json $(awk -v a="$hw" -v b="$jw" 'BEGIN {printf "%.1fx", a/b}')"
 
+# A large local map read once per for_each instance (3,000 entries): values
+# are shared, so this is linear; a copy per read made it quadratic.
+bigmap="$WORK/large-local"
+mkdir -p "$bigmap"
+awk 'BEGIN { print "locals {\n  grants = {"
+  for (i = 0; i < 3000; i++) printf "    g%d = { service = \"svc-%d\", member = \"serviceAccount:sa%d@p.iam.gserviceaccount.com\", tags = [\"a\", \"b\"] }\n", i, i, i
+  print "  }\n}\nresource \"google_cloud_run_v2_service_iam_member\" \"m\" {\n  for_each = local.grants\n  location = \"europe-west1\"\n  name     = local.grants[each.key].service\n  role     = \"roles/run.invoker\"\n  member   = local.grants[each.key].member\n}" }' > "$bigmap/main.tf"
+read -r bw _ br <<< "$(measure large-local "$BIN" check "$bigmap" --format json --output /dev/null)"
+echo "Large local map (3000 entries, read per for_each instance): wall $bw s, RSS $((br / 1024)) MB"
+
 if command -v checkov >/dev/null 2>&1; then
   sub="$WORK/checkov-subset"
   rm -rf "$sub"; mkdir -p "$sub"
-  find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | sed -n "1,${CHECKOV_MODULES:-200}p" | xargs -I{} cp -r {} "$sub/"
+  find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | sed -n "1,${CHECKOV_MODULES:-1000}p" | xargs -I{} cp -r {} "$sub/"
   subbytes=$(find "$sub" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
   read -r kw _ _ <<< "$(RUNS=1 measure checkov checkov -d "$sub" --quiet --compact --framework terraform)"
   read -r ow _ _ <<< "$(measure ours-subset "$BIN" check "$sub" --format json --output /dev/null)"
-  echo "Checkov on a ${CHECKOV_MODULES:-200}-module subset ($((subbytes / 1000)) kB): checkov ${kw} s, runwarden ${ow} s, ratio $(awk -v a="$kw" -v b="$ow" 'BEGIN {printf "%.0fx", a/b}')"
+  echo "Checkov on a ${CHECKOV_MODULES:-1000}-module subset ($((subbytes / 1000)) kB): checkov ${kw} s, runwarden ${ow} s, ratio $(awk -v a="$kw" -v b="$ow" 'BEGIN {printf "%.0fx", a/b}')"
 else
   echo "Checkov: not installed (pip install checkov) - not measured"
 fi
