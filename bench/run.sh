@@ -71,7 +71,10 @@ if [ -n "${WALL[2]:-}" ] && [ -n "${WALL[4]:-}" ]; then
   awk -v a="${WALL[1]}" -v b="${WALL[2]}" -v c="${WALL[4]}" 'BEGIN {printf "Scaling: 2x input -> %.2fx time, 4x input -> %.2fx time\n", b/a, c/a}'
 fi
 
-# Pre-commit mode: one changed file of one module.
+# Pre-commit mode: one changed file of one module. The tree is made a
+# repository of its own: a file's callers are looked for up to the
+# repository root, which would otherwise be this checkout.
+[ -d "$WORK/corpus-1/.git" ] || git -C "$WORK/corpus-1" init -q
 one=$(find "$WORK/corpus-1/modules" -name main.tf | sort | sed -n 1p)
 read -r pw _ pr <<< "$(measure precommit "$BIN" check "$one" --format json --output /dev/null)"
 echo "Pre-commit (one file: $one): wall $pw s, RSS $((pr / 1024)) MB"
