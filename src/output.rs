@@ -2,12 +2,20 @@
 //! man pages). A file is written beside its destination and renamed over
 //! it: a symbolic link planted at the destination (say, by a pull request,
 //! pointing at a file of the CI runner) is replaced, never followed, and a
-//! reader never sees half a report.
+//! reader never sees half a report. A destination that is not a file to
+//! replace (`/dev/null`, `/dev/stdout` and the pipe or terminal behind it,
+//! a FIFO, a socket) is written in place: renaming over it would put a
+//! regular file where a device was (as root, `--output /dev/null` would
+//! have replaced the machine's `/dev/null`).
 
 use std::io::Write;
 use std::path::Path;
 
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if written_in_place(path) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        return f.write_all(bytes);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -25,6 +33,24 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A character device, FIFO or socket (after links); block devices,
+/// directories and regular files are not.
+fn written_in_place(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|m| {
+            let t = m.file_type();
+            t.is_char_device() || t.is_fifo() || t.is_socket()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 #[cfg(test)]
@@ -50,5 +76,30 @@ mod tests {
         let nested = d.path().join("report.json");
         write(&nested, b"[]").unwrap();
         assert_eq!(std::fs::read_to_string(&nested).unwrap(), "[]");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn devices_and_pipes_are_written_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        write(Path::new("/dev/null"), b"{}").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(meta.file_type().is_char_device(), "/dev/null was replaced");
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("report.pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+            };
+            write(&fifo, b"[1]").unwrap();
+            assert_eq!(reader.join().unwrap(), "[1]");
+            let meta = std::fs::symlink_metadata(&fifo).unwrap();
+            assert!(meta.file_type().is_fifo());
+        }
     }
 }
