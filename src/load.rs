@@ -606,7 +606,13 @@ fn parse_batch(
             let display = display_path(&cwd, &path);
             let r = match read_source(&path, real_dir.as_deref(), tree) {
                 Ok(bytes) => {
-                    let mut file = SourceFile::parse(base + i as FileId, path, display, bytes);
+                    let mut file = SourceFile::parse_reading(
+                        base + i as FileId,
+                        path,
+                        display,
+                        bytes,
+                        opts.keep_body,
+                    );
                     // Drop what the model never reads while still in parallel,
                     // before every file of the batch is held at once.
                     for block in &mut file.body.blocks {

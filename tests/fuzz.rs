@@ -293,3 +293,85 @@ fn mutated_modules_never_panic_the_analysis() {
         "no unmutated valid file was checked"
     );
 }
+
+/// The skim that lets hcl-edit skip unread resource bodies must never call
+/// well-formed what hcl-edit rejects (the error would hide in a blanked
+/// body): on every fixture file, on mutations of them, and on every `.tf`
+/// under RUNWARDEN_SCAN_DIR when set (a real-world corpus).
+#[test]
+fn the_skim_never_proves_what_hcl_edit_rejects() {
+    use runwarden::syntax::scan;
+    let check = |path: &Path, bytes: &[u8]| -> bool {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return false;
+        };
+        if !scan::proves(text) {
+            return false;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let full = SourceFile::parse(0, PathBuf::from(&name), name.clone(), bytes.to_vec());
+        assert!(
+            full.error.is_none(),
+            "the skim proves what hcl-edit rejects ({}: {:?}):\n{text}",
+            path.display(),
+            full.error.map(|e| e.message)
+        );
+        // With every resource body blanked, the text still parses.
+        let blanked =
+            SourceFile::parse_reading(0, PathBuf::from(&name), name, bytes.to_vec(), |_| false);
+        assert!(blanked.error.is_none(), "{}: blanked text", path.display());
+        true
+    };
+    let seeds: Vec<Seed> = seeds()
+        .into_iter()
+        .filter(|s| s.path.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    let valid = seeds.iter().filter(|s| s.valid).count();
+    let proven = seeds.iter().filter(|s| check(&s.path, &s.bytes)).count();
+    eprintln!("the skim proves {proven} of {valid} well-formed fixture files");
+    assert!(
+        proven * 2 > valid,
+        "the skim proves only {proven} of {valid}"
+    );
+    let mut rng = Rng(0x5EED_5C41_0000_0007);
+    let iters = iterations(3000);
+    let mut proven_mutations = 0;
+    for _ in 0..iters {
+        let seed = &seeds[rng.below(seeds.len())];
+        let mutated = mutate(&mut rng, &seed.bytes);
+        if check(&seed.path, &mutated) {
+            proven_mutations += 1;
+        }
+    }
+    eprintln!("the skim proves {proven_mutations} of {iters} mutations, all parse");
+    if let Ok(dir) = std::env::var("RUNWARDEN_SCAN_DIR") {
+        let files: Vec<PathBuf> = walk(Path::new(&dir))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+            .collect();
+        let proven = files
+            .iter()
+            .filter(|p| check(p, &std::fs::read(p).unwrap()))
+            .count();
+        eprintln!(
+            "the skim proves {proven} of {} files under {dir}",
+            files.len()
+        );
+        // What stopped it most often: the line around each first doubt.
+        let mut why: std::collections::BTreeMap<String, usize> = Default::default();
+        for p in &files {
+            let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+            if let Some(at) = scan::first_doubt(&text) {
+                let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                let line = format!("{}<HERE>{}", &text[start..at], &text[at..end]);
+                *why.entry(line.trim().to_string()).or_default() += 1;
+            }
+        }
+        let mut why: Vec<_> = why.into_iter().collect();
+        why.sort_by_key(|w| std::cmp::Reverse(w.1));
+        for (line, n) in why.iter().take(12) {
+            eprintln!("  {n:5}  {line}");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 mod hcl;
 mod json;
+pub mod scan;
 
 pub use json::{JsonKind, JsonNode, JsonProp, parse_json_document, values_body};
 
@@ -222,6 +223,21 @@ pub const MAX_NESTING: usize = 256;
 impl SourceFile {
     /// Parses `bytes` read from `path`. Never fails: problems are kept in `error`.
     pub fn parse(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>) -> SourceFile {
+        SourceFile::parse_reading(id, path, display, bytes, |_| true)
+    }
+
+    /// [`SourceFile::parse`] for a reader that keeps only the `count` and
+    /// `for_each` of resources whose type `reads` rejects: in native files
+    /// the skim of [`scan`] blanks those bodies before hcl-edit sees them,
+    /// when it proves the file well-formed. The tree of everything else, the
+    /// text, and every diagnostic are the same as [`SourceFile::parse`]'s.
+    pub fn parse_reading(
+        id: FileId,
+        path: PathBuf,
+        display: String,
+        bytes: Vec<u8>,
+        reads: fn(&str) -> bool,
+    ) -> SourceFile {
         let (text, error) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
             Err(err) => {
@@ -258,7 +274,15 @@ impl SourceFile {
                     span: Span::new(id, at..at),
                 }),
                 None => match syntax {
-                    Syntax::Native => hcl::parse(id, &file.text),
+                    Syntax::Native => match scan::blank_unread(&file.text, reads) {
+                        // A blanked text that hcl-edit refuses (an error in
+                        // what was kept) is parsed again whole, so the
+                        // diagnostic is the one of the original text.
+                        Some(blanked) => {
+                            hcl::parse(id, &blanked).or_else(|_| hcl::parse(id, &file.text))
+                        }
+                        None => hcl::parse(id, &file.text),
+                    },
                     Syntax::Json if file.display.ends_with(".tfvars.json") => {
                         json::parse_values(id, &file.text)
                     }
