@@ -172,8 +172,8 @@ mod tests {
     fn finds_local_sources_in_both_syntaxes() {
         let hcl = "module \"a\" {\n  source  = \"../../modules/run\"\n}\nmodule \"b\" {\n  source=\"./b\"\n  version = \"1\"\n}\nmodule \"r\" {\n  source = \"acme/run/google\"\n}\n";
         assert_eq!(local_sources(hcl), ["../../modules/run", "./b"]);
-        let json = r#"{"module": {"a": {"source": "../shared", "x": 1}, "b": {"source" : "hashicorp/x"}}}"#;
-        assert_eq!(local_sources(json), ["../shared"]);
+        let json = r#"{"module": {"a": {"source": "../common", "x": 1}, "b": {"source" : "hashicorp/x"}}}"#;
+        assert_eq!(local_sources(json), ["../common"]);
         assert_eq!(
             local_sources("sources = [\"./x\"]\nsource = var.x\n"),
             Vec::<&str>::new()
