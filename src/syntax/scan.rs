@@ -246,26 +246,30 @@ impl<'a> Skim<'a> {
         Ok(&self.b[start..self.i])
     }
 
+    /// A quoted string without escapes or templates (a label, an object
+    /// key); its text.
+    fn plain_string(&mut self) -> Res<&'a [u8]> {
+        self.i += 1;
+        let start = self.i;
+        loop {
+            match self.peek() {
+                Some(b'"') => break,
+                Some(b'\\' | b'\n' | b'$' | b'%') | None => return Err(Doubt),
+                Some(_) => self.i += 1,
+            }
+        }
+        let text = &self.b[start..self.i];
+        self.i += 1;
+        Ok(text)
+    }
+
     /// Block labels (plain strings or identifiers); the first one's text.
     fn labels(&mut self) -> Res<Option<&'a str>> {
         let mut first = None;
         let mut n = 0;
         loop {
             let label: &[u8] = match self.peek() {
-                Some(b'"') => {
-                    let start = self.i + 1;
-                    self.i += 1;
-                    loop {
-                        match self.peek() {
-                            Some(b'"') => break,
-                            Some(b'\\' | b'\n' | b'$' | b'%') | None => return Err(Doubt),
-                            Some(_) => self.i += 1,
-                        }
-                    }
-                    let l = &self.b[start..self.i];
-                    self.i += 1;
-                    l
-                }
+                Some(b'"') => self.plain_string()?,
                 Some(b'{') => break,
                 _ => self.ident()?,
             };
@@ -549,7 +553,7 @@ impl<'a> Skim<'a> {
             self.i += 1;
         } else {
             self.gaps();
-            if self.b[self.i..].starts_with(b"for") {
+            if self.at_word(b"for") {
                 return Err(Doubt);
             }
             self.list_items(b']')?;
@@ -568,6 +572,16 @@ impl<'a> Skim<'a> {
         } else {
             false
         }
+    }
+
+    /// Whether the next token is the word `word` (not a longer identifier
+    /// such as `format`), whatever follows it.
+    fn at_word(&self, word: &[u8]) -> bool {
+        self.b[self.i..].starts_with(word)
+            && !self
+                .b
+                .get(self.i + word.len())
+                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
     }
 
     /// A loop variable: an identifier that is not a keyword.
@@ -666,7 +680,7 @@ impl<'a> Skim<'a> {
             self.depth -= 1;
             return Ok(());
         }
-        if self.b[self.i..].starts_with(b"for") {
+        if self.at_word(b"for") {
             return Err(Doubt);
         }
         let mut keys: Vec<&[u8]> = Vec::new();
@@ -677,20 +691,7 @@ impl<'a> Skim<'a> {
                 break;
             }
             let key: &[u8] = match self.peek() {
-                Some(b'"') => {
-                    let start = self.i + 1;
-                    self.i += 1;
-                    loop {
-                        match self.peek() {
-                            Some(b'"') => break,
-                            Some(b'\\' | b'\n' | b'$' | b'%') | None => return Err(Doubt),
-                            Some(_) => self.i += 1,
-                        }
-                    }
-                    let k = &self.b[start..self.i];
-                    self.i += 1;
-                    k
-                }
+                Some(b'"') => self.plain_string()?,
                 _ => {
                     let k = self.ident()?;
                     if matches!(k, b"for" | b"in" | b"if") {
@@ -869,7 +870,7 @@ mod tests {
 
     #[test]
     fn proves_common_shapes() {
-        let good = "variable \"v\" {\n  type    = list(string)\n  default = []\n}\n\nresource \"google_compute_subnetwork\" \"s\" {\n  count         = length(var.v)\n  name          = \"sub-${count.index}\"\n  ip_cidr_range = cidrsubnet(\"10.0.0.0/8\", 8, count.index)\n  network       = google_compute_network.n.id # the VPC\n  tags          = [\"a\", \"b\",]\n  enabled       = !var.off && (var.x > 2 || var.y == \"z\")\n  script = <<-EOT\n    echo ${var.x} $${literal}\n  EOT\n  log_config {}\n  ranges = [for n in range(4) : cidrsubnet(\"10.0.0.0/16\", 8, n) if n > 0]\n  by_name = {for k, v in var.m : k => v.name}\n  flat = { a = 1, b = \"x\" }\n  commented = {\n    a = 1 # why\n    b = 2, // and why\n  }\n  /* a block\n     comment */\n  secondary {\n    range = var.ranges[count.index]\n  }\n}\n";
+        let good = "variable \"v\" {\n  type    = list(string)\n  default = []\n}\n\nresource \"google_compute_subnetwork\" \"s\" {\n  count         = length(var.v)\n  name          = \"sub-${count.index}\"\n  ip_cidr_range = cidrsubnet(\"10.0.0.0/8\", 8, count.index)\n  network       = google_compute_network.n.id # the VPC\n  tags          = [\"a\", \"b\",]\n  enabled       = !var.off && (var.x > 2 || var.y == \"z\")\n  script = <<-EOT\n    echo ${var.x} $${literal}\n  EOT\n  log_config {}\n  ranges = [for n in range(4) : cidrsubnet(\"10.0.0.0/16\", 8, n) if n > 0]\n  by_name = {for k, v in var.m : k => v.name}\n  flat = { a = 1, b = \"x\" }\n  names = [format(\"%s\", var.x)]\n  commented = {\n    a = 1 # why\n    b = 2, // and why\n  }\n  /* a block\n     comment */\n  secondary {\n    range = var.ranges[count.index]\n  }\n}\n";
         assert!(proves(good));
     }
 }
