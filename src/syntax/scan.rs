@@ -609,9 +609,9 @@ impl<'a> Skim<'a> {
         if self.i == end || !self.keyword(b"in") {
             return Err(Doubt);
         }
-        self.no_conditional = true;
+        let outer = std::mem::replace(&mut self.no_conditional, true);
         let coll = self.expr(false);
-        self.no_conditional = false;
+        self.no_conditional = outer;
         coll?;
         self.spaces();
         if self.peek() != Some(b':') || self.peek_at(1) == Some(b':') {
@@ -854,6 +854,7 @@ mod tests {
             "resource \"x\" \"y\" {\n  a = b == \n}\n",
             "resource \"x\" \"y\" {\n  a = \"unterminated\n}\n",
             "resource \"x\" \"y\" {\n  a = [for x in y ? a : b : x]\n}\n",
+            "resource \"x\" \"y\" {\n  a = [for x in [for y in z : y] ? a : b : x]\n}\n",
             "resource \"x\" \"y\" {\n  a = [\n    for x in y : x\n  ]\n}\n",
             "resource \"x\" \"y\" {\n  a = {for k, v in m : k => v...}\n}\n",
             "resource \"x\" \"y\" {\n  a = [for x inlist : x]\n}\n",
