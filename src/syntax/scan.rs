@@ -44,7 +44,8 @@ struct Skim<'a> {
     no_conditional: bool,
 }
 
-/// A top-level block to blank: its body's inside and what to keep of it.
+/// A multi-line block's inside and the `count` / `for_each` in it: what
+/// to blank of an unread resource, and what to keep.
 struct Blank {
     start: usize,
     end: usize,
@@ -119,33 +120,34 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool) -> Res<Vec<Blank>> 
         if s.i >= b.len() {
             return Ok(blanks);
         }
-        let name = s.ident()?;
-        s.spaces();
-        if s.peek() == Some(b'=') && s.peek_at(1) != Some(b'=') {
-            // A top-level attribute (tfvars style): Terraform rejects it in
-            // a .tf file, hcl-edit does not; either way nothing to blank.
-            if names.contains(&name) {
-                return Err(Doubt);
-            }
-            names.push(name);
-            s.i += 1;
-            s.attribute_value()?;
-            s.line_end()?;
-            continue;
-        }
-        let first = s.labels()?;
-        let inside = s.block_open()?;
-        let keep = s.body_inside()?;
-        let end = s.i;
-        s.block_close()?;
-        if name == b"resource"
-            && let Some(t) = first
+        // A top-level attribute (tfvars style) is rejected by Terraform in a
+        // .tf file, not by hcl-edit; either way there is nothing to blank.
+        if let Item::Block {
+            name: b"resource",
+            first: Some(t),
+            inside: Some(blank),
+        } = s.item(&mut names)?
             && !reads(t)
-            && let Some((start, keep)) = inside.zip(keep)
         {
-            blanks.push(Blank { start, end, keep });
+            blanks.push(blank);
         }
     }
+}
+
+/// What [`Skim::item`] read.
+enum Item<'a> {
+    /// An attribute and the byte range from its name to its value's end.
+    Attribute {
+        name: &'a [u8],
+        range: (usize, usize),
+    },
+    /// A block: its type, first label, and for a multi-line block the
+    /// range of its inside with its `count` / `for_each` ranges.
+    Block {
+        name: &'a [u8],
+        first: Option<&'a str>,
+        inside: Option<Blank>,
+    },
 }
 
 impl<'a> Skim<'a> {
@@ -324,29 +326,47 @@ impl<'a> Skim<'a> {
                 None => return Err(Doubt),
                 _ => {}
             }
-            let start = self.i;
-            let name = self.ident()?;
-            self.spaces();
-            if self.peek() == Some(b'=') && self.peek_at(1) != Some(b'=') {
-                if names.contains(&name) {
-                    return Err(Doubt);
-                }
-                names.push(name);
-                self.i += 1;
-                self.attribute_value()?;
-                if name == b"count" || name == b"for_each" {
-                    keep.push((start, self.i));
-                }
-                self.line_end()?;
-            } else {
-                self.labels()?;
-                self.block_open()?;
-                self.body_inside()?;
-                self.block_close()?;
+            if let Item::Attribute {
+                name: b"count" | b"for_each",
+                range,
+            } = self.item(&mut names)?
+            {
+                keep.push(range);
             }
         }
         self.depth -= 1;
         Ok(Some(keep))
+    }
+
+    /// One attribute (its name not already in `names`, the body's
+    /// attribute names so far) or one block, with the end of its line.
+    fn item(&mut self, names: &mut Vec<&'a [u8]>) -> Res<Item<'a>> {
+        let start = self.i;
+        let name = self.ident()?;
+        self.spaces();
+        if self.peek() == Some(b'=') && self.peek_at(1) != Some(b'=') {
+            if names.contains(&name) {
+                return Err(Doubt);
+            }
+            names.push(name);
+            self.i += 1;
+            self.attribute_value()?;
+            let range = (start, self.i);
+            self.line_end()?;
+            return Ok(Item::Attribute { name, range });
+        }
+        let first = self.labels()?;
+        let open = self.block_open()?;
+        let keep = self.body_inside()?;
+        let end = self.i;
+        self.block_close()?;
+        Ok(Item::Block {
+            name,
+            first,
+            inside: open
+                .zip(keep)
+                .map(|(start, keep)| Blank { start, end, keep }),
+        })
     }
 
     /// The `}` closing a block, and the end of its line.
