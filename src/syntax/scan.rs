@@ -479,18 +479,24 @@ impl<'a> Skim<'a> {
                     if self.peek() == Some(b'*') {
                         return Err(Doubt);
                     }
-                    self.deeper()?;
-                    self.expr(true)?;
-                    self.depth -= 1;
-                    self.gaps();
-                    if self.peek() != Some(b']') {
-                        return Err(Doubt);
-                    }
-                    self.i += 1;
+                    self.enclosed(b']')?;
                 }
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// An expression that may span lines, then `close` (consumed).
+    fn enclosed(&mut self, close: u8) -> Res {
+        self.deeper()?;
+        self.expr(true)?;
+        self.depth -= 1;
+        self.gaps();
+        if self.peek() != Some(close) {
+            return Err(Doubt);
+        }
+        self.i += 1;
+        Ok(())
     }
 
     fn term(&mut self) -> Res {
@@ -503,15 +509,7 @@ impl<'a> Skim<'a> {
             Some(b'(') => {
                 self.i += 1;
                 self.gaps();
-                self.deeper()?;
-                self.expr(true)?;
-                self.depth -= 1;
-                self.gaps();
-                if self.peek() != Some(b')') {
-                    return Err(Doubt);
-                }
-                self.i += 1;
-                Ok(())
+                self.enclosed(b')')
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                 let name = self.ident()?;
@@ -787,12 +785,7 @@ impl<'a> Skim<'a> {
             if self.peek() == Some(b'~') {
                 return Err(Doubt);
             }
-            self.expr(true)?;
-            self.gaps();
-            if self.peek() != Some(b'}') {
-                return Err(Doubt);
-            }
-            self.i += 1;
+            self.enclosed(b'}')?;
             self.depth -= 1;
         } else {
             self.i += 1;
