@@ -563,12 +563,7 @@ impl<'a> Skim<'a> {
         self.deeper()?;
         if self.keyword(b"for") {
             // `[for ...]` on one line only.
-            self.for_rest(false)?;
-            self.spaces();
-            if self.peek() != Some(b']') {
-                return Err(Doubt);
-            }
-            self.i += 1;
+            self.for_rest(b']')?;
         } else {
             self.gaps();
             if self.at_word(b"for") {
@@ -611,9 +606,11 @@ impl<'a> Skim<'a> {
         Ok(())
     }
 
-    /// After `for `: `k, v in coll : value [if cond]`, or for an object
-    /// `k, v in coll : key => value [if cond]`; all on one line.
-    fn for_rest(&mut self, object: bool) -> Res {
+    /// After `for `: `k, v in coll : value [if cond]]`, or for an object
+    /// (`close` is `}`) `k, v in coll : key => value [if cond]}`; all on one
+    /// line, `close` consumed.
+    fn for_rest(&mut self, close: u8) -> Res {
+        let object = close == b'}';
         self.loop_variable()?;
         let mut end = self.i;
         self.spaces();
@@ -653,7 +650,12 @@ impl<'a> Skim<'a> {
         self.spaces();
         if self.keyword(b"if") {
             self.expr(false)?;
+            self.spaces();
         }
+        if self.peek() != Some(close) {
+            return Err(Doubt);
+        }
+        self.i += 1;
         Ok(())
     }
 
@@ -689,12 +691,7 @@ impl<'a> Skim<'a> {
         self.deeper()?;
         self.spaces();
         if self.keyword(b"for") {
-            self.for_rest(true)?;
-            self.spaces();
-            if self.peek() != Some(b'}') {
-                return Err(Doubt);
-            }
-            self.i += 1;
+            self.for_rest(b'}')?;
             self.depth -= 1;
             return Ok(());
         }
