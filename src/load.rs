@@ -48,12 +48,13 @@ pub struct ModuleConfig {
     pub dir: PathBuf,
     pub display: String,
     pub files: Vec<FileId>,
-    pub variables: BTreeMap<String, Block>,
-    pub locals: BTreeMap<String, Attribute>,
+    // Boxed: a B-tree node holds eleven values, most of them empty.
+    pub variables: BTreeMap<String, Box<Block>>,
+    pub locals: BTreeMap<String, Box<Attribute>>,
     pub resources: Vec<ResourceDecl>,
     pub resource_index: HashMap<(Mode, String, String), usize>,
     pub calls: Vec<ModuleCall>,
-    pub outputs: BTreeMap<String, Block>,
+    pub outputs: BTreeMap<String, Box<Block>>,
     /// `provider "google"` blocks without alias (first wins).
     pub provider: Option<Block>,
     /// terraform.tfvars(.json) then *.auto.tfvars(.json), in Terraform's order.
@@ -664,6 +665,10 @@ fn parse_batch(
     }
     for (dir, _) in batch {
         let id = ws.module_by_dir[dir];
+        let m = &mut ws.modules[id];
+        m.resources.shrink_to_fit();
+        m.resource_index.shrink_to_fit();
+        m.calls.shrink_to_fit();
         order_tfvars(ws, id);
         if let Err(e) = read_manifest(&cwd, &mut ws.modules[id]) {
             errors.push(e);
@@ -801,7 +806,7 @@ fn read_manifest(cwd: &Path, m: &mut ModuleConfig) -> Result<(), (String, String
 }
 
 fn slim(block: &mut Block) {
-    block.body.blocks.clear();
+    block.body.blocks = Vec::new();
     block
         .body
         .attributes
@@ -837,14 +842,20 @@ fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
                 });
             }
             ("variable", 1) => {
-                m.variables.entry(block.labels[0].clone()).or_insert(block);
+                m.variables
+                    .entry(block.labels[0].clone())
+                    .or_insert_with(|| Box::new(block));
             }
             ("output", 1) => {
-                m.outputs.entry(block.labels[0].clone()).or_insert(block);
+                m.outputs
+                    .entry(block.labels[0].clone())
+                    .or_insert_with(|| Box::new(block));
             }
             ("locals", 0) => {
                 for attr in block.body.attributes {
-                    m.locals.entry(attr.name.clone()).or_insert(attr);
+                    m.locals
+                        .entry(attr.name.clone())
+                        .or_insert_with(|| Box::new(attr));
                 }
             }
             ("module", 1) => {

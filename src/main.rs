@@ -46,7 +46,10 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
 }
 
 // mimalloc: parsing allocates many small nodes; measured 1.5x faster parsing
-// than the system allocator on the benchmark corpus (BENCHMARKS.md).
+// than the system allocator on the benchmark corpus (BENCHMARKS.md). The
+// `system-alloc` feature turns it off for heap profilers (valgrind's massif
+// and dhat see only the system allocator).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

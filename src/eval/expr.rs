@@ -7,7 +7,10 @@
 
 use super::value::Text;
 use super::{Ctx, Evaluator, MAX_EVAL_DEPTH, Unknown, UnknownKind, Value, files, funcs};
-use crate::syntax::{BinaryOp, Expr, ExprKind, ForExpr, ObjectKey, Span, TemplatePart, UnaryOp};
+use crate::syntax::{
+    BinaryOp, Expr, ExprKind, ForExpr, ObjectKey, Span, TemplateFor, TemplateIf, TemplatePart,
+    UnaryOp,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -55,11 +58,7 @@ impl Evaluator<'_> {
                     self.apply_ops(base, ops, ctx, e.span)
                 }
             },
-            ExprKind::Call {
-                name,
-                args,
-                expand_final,
-            } => self.call(name, args, *expand_final, ctx, e.span),
+            ExprKind::Call(c) => self.call(&c.name, &c.args, c.expand_final, ctx, e.span),
             ExprKind::Conditional(c, t, f) => {
                 let cond = self.eval(c, ctx);
                 match decide_bool(&cond, c.span) {
@@ -150,23 +149,25 @@ impl Evaluator<'_> {
                         }
                     },
                 },
-                TemplatePart::If {
-                    cond,
-                    then,
-                    otherwise,
-                } => {
+                TemplatePart::If(d) => {
+                    let TemplateIf {
+                        cond,
+                        then,
+                        otherwise,
+                    } = &**d;
                     if decide_bool(&self.eval(cond, ctx), cond.span)? {
                         self.template(then, ctx, out)?;
                     } else {
                         self.template(otherwise, ctx, out)?;
                     }
                 }
-                TemplatePart::For {
-                    key_var,
-                    value_var,
-                    collection,
-                    body,
-                } => {
+                TemplatePart::For(d) => {
+                    let TemplateFor {
+                        key_var,
+                        value_var,
+                        collection,
+                        body,
+                    } = &**d;
                     let coll = self.eval(collection, ctx);
                     if let Some(u) = coll.not_known(collection.span).filter(|_| {
                         matches!(coll, Value::Unknown(_) | Value::Ref(_) | Value::Partial(_))

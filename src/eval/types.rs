@@ -38,7 +38,8 @@ impl Type {
                 "bool" => Type::Bool,
                 _ => Type::Any,
             },
-            ExprKind::Call { name, args, .. } => {
+            ExprKind::Call(call) => {
+                let crate::syntax::Call { name, args, .. } = &**call;
                 let inner = || {
                     args.first()
                         .map(|a| Type::parse(a, constant))
@@ -171,7 +172,8 @@ impl Type {
 
 impl Attr {
     fn parse(e: &Expr, constant: &dyn Fn(&Expr) -> Value) -> Attr {
-        if let ExprKind::Call { name, args, .. } = &e.kind
+        if let ExprKind::Call(call) = &e.kind
+            && let crate::syntax::Call { name, args, .. } = &**call
             && name == "optional"
         {
             let ty = args

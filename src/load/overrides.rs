@@ -89,7 +89,7 @@ fn merge_block(ws: &mut Workspace, module: ModuleId, over: Block) -> bool {
             let mut all = true;
             for attr in over.body.attributes {
                 match m.locals.get_mut(&attr.name) {
-                    Some(base) => *base = attr,
+                    Some(base) => **base = attr,
                     None => all = false,
                 }
             }

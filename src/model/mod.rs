@@ -202,6 +202,14 @@ pub fn merge(roots: Vec<Root>, parts: Vec<AccessModel>) -> AccessModel {
         roots,
         ..AccessModel::default()
     };
+    // Exact sizes: the parts and the whole are held at once, at the peak.
+    let total = |f: fn(&AccessModel) -> usize| parts.iter().map(f).sum::<usize>();
+    model.services.reserve_exact(total(|p| p.services.len()));
+    model
+        .iap_grants
+        .reserve_exact(total(|p| p.iap_grants.len()));
+    model.grants.reserve_exact(total(|p| p.grants.len()));
+    model.callers.reserve_exact(total(|p| p.callers.len()));
     for part in parts {
         let offset = model.services.len();
         let iap_offset = model.iap_grants.len();

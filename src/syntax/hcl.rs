@@ -9,8 +9,8 @@
 //! - a redefined key in an object constructor, where Terraform keeps the last.
 
 use super::{
-    Attribute, BinaryOp, Block, Body, Expr, ExprKind, FileId, ForExpr, ObjectKey, ParseError, Span,
-    TemplatePart, TraversalOp, UnaryOp,
+    Attribute, BinaryOp, Block, Body, Call, Expr, ExprKind, FileId, ForExpr, ObjectKey, ParseError,
+    Span, TemplateFor, TemplateIf, TemplatePart, TraversalOp, UnaryOp,
 };
 use hcl_edit::Span as _;
 use hcl_edit::expr::{self as hx, Expression};
@@ -344,7 +344,12 @@ impl Converter<'_> {
     }
 
     fn body(&self, body: &hs::Body) -> Body {
-        let mut out = Body::default();
+        // Exact capacities: the tree of every kept file stays in memory.
+        let attributes = body.iter().filter(|s| s.is_attribute()).count();
+        let mut out = Body {
+            attributes: Vec::with_capacity(attributes),
+            blocks: Vec::with_capacity(body.len() - attributes),
+        };
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attr) => out.attributes.push(Attribute {
@@ -405,11 +410,11 @@ impl Converter<'_> {
                     name.push_str("::");
                 }
                 name.push_str(f.name.name.as_str());
-                ExprKind::Call {
+                ExprKind::Call(Box::new(Call {
                     name,
                     args: f.args.iter().map(|a| self.expr(a)).collect(),
                     expand_final: f.args.expand_final(),
-                }
+                }))
             }
             Expression::Traversal(t) => ExprKind::Traversal(
                 Box::new(self.expr(&t.expr)),
@@ -419,11 +424,15 @@ impl Converter<'_> {
                         hx::TraversalOperator::AttrSplat(_) => TraversalOp::AttrSplat,
                         hx::TraversalOperator::FullSplat(_) => TraversalOp::FullSplat,
                         hx::TraversalOperator::GetAttr(i) => TraversalOp::Attr(i.as_str().into()),
-                        hx::TraversalOperator::Index(e) => TraversalOp::Index(self.expr(e)),
-                        hx::TraversalOperator::LegacyIndex(n) => TraversalOp::Index(Expr {
-                            kind: ExprKind::Number(*n.value() as f64),
-                            span,
-                        }),
+                        hx::TraversalOperator::Index(e) => {
+                            TraversalOp::Index(Box::new(self.expr(e)))
+                        }
+                        hx::TraversalOperator::LegacyIndex(n) => {
+                            TraversalOp::Index(Box::new(Expr {
+                                kind: ExprKind::Number(*n.value() as f64),
+                                span,
+                            }))
+                        }
                     })
                     .collect(),
             ),
@@ -476,7 +485,7 @@ impl Converter<'_> {
                 Element::Literal(s) => TemplatePart::Literal(s.value().to_string()),
                 Element::Interpolation(i) => TemplatePart::Interp(self.expr(&i.expr)),
                 Element::Directive(d) => match d.as_ref() {
-                    ht::Directive::If(d) => TemplatePart::If {
+                    ht::Directive::If(d) => TemplatePart::If(Box::new(TemplateIf {
                         cond: self.expr(&d.if_expr.cond_expr),
                         then: self.template(d.if_expr.template.iter()),
                         otherwise: d
@@ -484,13 +493,13 @@ impl Converter<'_> {
                             .as_ref()
                             .map(|e| self.template(e.template.iter()))
                             .unwrap_or_default(),
-                    },
-                    ht::Directive::For(d) => TemplatePart::For {
+                    })),
+                    ht::Directive::For(d) => TemplatePart::For(Box::new(TemplateFor {
                         key_var: d.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
                         value_var: d.for_expr.value_var.as_str().to_string(),
                         collection: self.expr(&d.for_expr.collection_expr),
                         body: self.template(d.for_expr.template.iter()),
-                    },
+                    })),
                 },
             })
             .collect()

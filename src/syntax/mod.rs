@@ -48,11 +48,8 @@ pub enum ExprKind {
     Object(Vec<(ObjectKey, Expr)>),
     Variable(String),
     Traversal(Box<Expr>, Vec<TraversalOp>),
-    Call {
-        name: String,
-        args: Vec<Expr>,
-        expand_final: bool,
-    },
+    /// Boxed, like the other rare large variants, to keep every `Expr` small.
+    Call(Box<Call>),
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
@@ -72,7 +69,7 @@ pub enum ObjectKey {
 #[derive(Debug, Clone)]
 pub enum TraversalOp {
     Attr(String),
-    Index(Expr),
+    Index(Box<Expr>),
     AttrSplat,
     FullSplat,
 }
@@ -112,20 +109,33 @@ pub struct ForExpr {
 }
 
 #[derive(Debug, Clone)]
+pub struct Call {
+    pub name: String,
+    pub args: Vec<Expr>,
+    pub expand_final: bool,
+}
+
+#[derive(Debug, Clone)]
 pub enum TemplatePart {
     Literal(String),
     Interp(Expr),
-    If {
-        cond: Expr,
-        then: Vec<TemplatePart>,
-        otherwise: Vec<TemplatePart>,
-    },
-    For {
-        key_var: Option<String>,
-        value_var: String,
-        collection: Expr,
-        body: Vec<TemplatePart>,
-    },
+    If(Box<TemplateIf>),
+    For(Box<TemplateFor>),
+}
+
+#[derive(Debug, Clone)]
+pub struct TemplateIf {
+    pub cond: Expr,
+    pub then: Vec<TemplatePart>,
+    pub otherwise: Vec<TemplatePart>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TemplateFor {
+    pub key_var: Option<String>,
+    pub value_var: String,
+    pub collection: Expr,
+    pub body: Vec<TemplatePart>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -171,7 +181,8 @@ pub struct SourceFile {
     pub text: String,
     pub body: Body,
     pub error: Option<ParseError>,
-    line_starts: Vec<u32>,
+    /// Built on first use: most files never need a line number.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 #[derive(Debug, Clone)]
@@ -257,14 +268,13 @@ impl SourceFile {
                 )
             }
         };
-        let line_starts = line_starts(&text);
         let mut file = SourceFile {
             path,
             display,
             text,
             body: Body::default(),
             error,
-            line_starts,
+            line_starts: Default::default(),
         };
         if file.error.is_none() {
             let syntax = Syntax::of(&file.path);
@@ -300,24 +310,24 @@ impl SourceFile {
     /// A file whose syntax tree was built by the caller (a plan's values,
     /// a live policy export): spans index into `text`.
     pub fn synthetic(path: PathBuf, display: String, text: String, body: Body) -> SourceFile {
-        let line_starts = line_starts(&text);
         SourceFile {
             path,
             display,
             text,
             body,
             error: None,
-            line_starts,
+            line_starts: Default::default(),
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = match self.line_starts.binary_search(&offset) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line] as usize;
+        let start = starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
         let col = self
             .text
@@ -329,11 +339,15 @@ impl SourceFile {
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: usize) -> Option<u32> {
-        self.line_starts.get(line.checked_sub(1)?).copied()
+        self.line_starts().get(line.checked_sub(1)?).copied()
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 }
 

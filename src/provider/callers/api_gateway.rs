@@ -126,11 +126,12 @@ fn contents(res: &Res, a: &Attribute, v: Value, ctx: &Ctx) -> Result<Text, Unkno
                 .unwrap_or_else(|| Unknown::error("contents is not base64 text", a.span))),
         };
     }
-    if let ExprKind::Call {
-        name,
-        args,
-        expand_final: false,
-    } = &a.expr.kind
+    if let ExprKind::Call(call) = &a.expr.kind
+        && let crate::syntax::Call {
+            name,
+            args,
+            expand_final: false,
+        } = &**call
         && name.trim_start_matches("provider::terraform::") == "base64encode"
         && let [arg] = args.as_slice()
         && let Some(t) = res.ev.eval(arg, ctx).text()
