@@ -9,7 +9,7 @@ mod unloaded;
 
 pub use unloaded::{UnloadedCall, unloaded_calls};
 
-use crate::syntax::{Attribute, Block, FileId, SourceFile};
+use crate::syntax::{Attribute, Block, FileId, Name, SourceFile};
 use globset::GlobSet;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,8 +26,8 @@ pub enum Mode {
 #[derive(Debug)]
 pub struct ResourceDecl {
     pub mode: Mode,
-    pub rtype: String,
-    pub name: String,
+    pub rtype: Name,
+    pub name: Name,
     pub block: Block,
     /// The instance's full address when it comes from a plan or state file
     /// (one declaration per instance, no `count`/`for_each` left to expand).
@@ -36,7 +36,7 @@ pub struct ResourceDecl {
 
 #[derive(Debug)]
 pub struct ModuleCall {
-    pub name: String,
+    pub name: Name,
     pub block: Block,
     pub source: String,
     /// Resolved local (or installed) module directory.
@@ -49,12 +49,12 @@ pub struct ModuleConfig {
     pub display: String,
     pub files: Vec<FileId>,
     // Boxed: a B-tree node holds eleven values, most of them empty.
-    pub variables: BTreeMap<String, Box<Block>>,
-    pub locals: BTreeMap<String, Box<Attribute>>,
+    pub variables: BTreeMap<Name, Box<Block>>,
+    pub locals: BTreeMap<Name, Box<Attribute>>,
     pub resources: Vec<ResourceDecl>,
-    pub resource_index: HashMap<(Mode, String, String), usize>,
+    pub resource_index: HashMap<(Mode, Name, Name), usize>,
     pub calls: Vec<ModuleCall>,
-    pub outputs: BTreeMap<String, Box<Block>>,
+    pub outputs: BTreeMap<Name, Box<Block>>,
     /// `provider "google"` blocks without alias (first wins).
     pub provider: Option<Block>,
     /// terraform.tfvars(.json) then *.auto.tfvars(.json), in Terraform's order.
@@ -68,7 +68,7 @@ pub struct ModuleConfig {
 impl ModuleConfig {
     pub fn resource(&self, mode: Mode, rtype: &str, name: &str) -> Option<usize> {
         self.resource_index
-            .get(&(mode, rtype.to_string(), name.to_string()))
+            .get(&(mode, Name::from(rtype), Name::from(name)))
             .copied()
     }
     pub fn call(&self, name: &str) -> Option<&ModuleCall> {
@@ -873,7 +873,7 @@ fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
                 m.calls.push(ModuleCall {
                     name: block.labels[0].clone(),
                     block,
-                    source,
+                    source: source.to_string(),
                     target: None,
                 });
             }

@@ -269,15 +269,15 @@ pub fn install(ws: &mut Workspace, plan: &Plan) -> FileId {
         ..Default::default()
     };
     for r in &plan.resources {
-        let key = (r.mode, r.rtype.clone(), r.address.clone());
+        let key = (r.mode, r.rtype.as_str().into(), r.address.as_str().into());
         if m.resource_index.contains_key(&key) {
             continue;
         }
         m.resource_index.insert(key, m.resources.len());
         m.resources.push(ResourceDecl {
             mode: r.mode,
-            rtype: r.rtype.clone(),
-            name: r.name.clone(),
+            rtype: r.rtype.as_str().into(),
+            name: r.name.as_str().into(),
             block: Block {
                 kind: if r.mode == Mode::Data {
                     "data"
@@ -285,7 +285,7 @@ pub fn install(ws: &mut Workspace, plan: &Plan) -> FileId {
                     "resource"
                 }
                 .into(),
-                labels: vec![r.rtype.clone(), r.name.clone()],
+                labels: vec![r.rtype.as_str().into(), r.name.as_str().into()],
                 body: values_body(file, &r.values, r.unknown.as_ref()),
                 span: Span::new(file, r.start..r.start + 1),
             },

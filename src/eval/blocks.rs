@@ -17,14 +17,14 @@ impl Evaluator<'_> {
     pub fn body_value(&self, body: &Body, ctx: &Ctx) -> Value {
         let mut m = BTreeMap::new();
         for a in &body.attributes {
-            m.insert(a.name.clone(), self.eval(&a.expr, ctx));
+            m.insert(a.name.to_string(), self.eval(&a.expr, ctx));
         }
         let mut kinds: Vec<&str> = body
             .blocks
             .iter()
             .map(|b| {
                 if b.kind == "dynamic" {
-                    b.labels.first().map(String::as_str).unwrap_or("")
+                    b.labels.first().map(|l| l.as_str()).unwrap_or("")
                 } else {
                     b.kind.as_str()
                 }
@@ -59,7 +59,7 @@ impl Evaluator<'_> {
         for b in &body.blocks {
             if b.kind == kind {
                 out.items.push((&b.body, ctx.clone()));
-            } else if b.kind == "dynamic" && b.labels.first().map(String::as_str) == Some(kind) {
+            } else if b.kind == "dynamic" && b.labels.first().map(|l| l.as_str()) == Some(kind) {
                 let Some(content) = b.body.block("content") else {
                     continue;
                 };
@@ -67,7 +67,7 @@ impl Evaluator<'_> {
                     .body
                     .attr("iterator")
                     .and_then(|a| match &a.expr.kind {
-                        ExprKind::Variable(v) => Some(v.clone()),
+                        ExprKind::Variable(v) => Some(v.to_string()),
                         _ => None,
                     })
                     .unwrap_or_else(|| kind.to_string());

@@ -34,7 +34,7 @@ impl Evaluator<'_> {
             ExprKind::Null => Value::Null,
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Number(n) => Value::Number(*n),
-            ExprKind::Str(s) => Value::String(s.clone()),
+            ExprKind::Str(s) => Value::String(s.to_string()),
             ExprKind::Template(parts) => {
                 // `"${x}"` is `x` itself, whatever its type.
                 if let [TemplatePart::Interp(inner)] = parts.as_slice() {
@@ -102,14 +102,14 @@ impl Evaluator<'_> {
         let mut m = BTreeMap::new();
         for (k, v) in items {
             let key = match k {
-                ObjectKey::Ident(s) => s.clone(),
+                ObjectKey::Ident(s) => s.to_string(),
                 ObjectKey::Expr(ke) => match &ke.kind {
                     // A bare identifier parsed as an expression is a name;
                     // `(a) = 1` style keys are references.
                     ExprKind::Variable(name)
                         if ctx.lookup(name).is_none() && !is_reference_root(name) =>
                     {
-                        name.clone()
+                        name.to_string()
                     }
                     _ => {
                         let kv = self.eval(ke, ctx);

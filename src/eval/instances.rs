@@ -228,7 +228,7 @@ impl Evaluator<'_> {
         let mut cur_parent = parent.parent;
         while let (Some(call), Some(pid)) = (cur_call, cur_parent) {
             let p = self.instance(pid);
-            names.push(self.ws.modules[p.module].calls[call].name.clone());
+            names.push(self.ws.modules[p.module].calls[call].name.to_string());
             cur_call = p.call.as_ref().map(|c| c.0);
             cur_parent = p.parent;
         }

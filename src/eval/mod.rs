@@ -189,7 +189,7 @@ impl<'w> Evaluator<'w> {
         let tfvars = ws.modules[root].tfvars.iter().chain(ws.var_files.iter());
         for f in tfvars {
             for attr in tfvars_attributes(&ws.files[*f as usize]) {
-                root_inputs.insert(attr.name.clone(), RootInput::Expr(attr.expr.clone()));
+                root_inputs.insert(attr.name.to_string(), RootInput::Expr(attr.expr.clone()));
             }
         }
         for (k, v) in &inputs.vars {

@@ -166,7 +166,7 @@ impl Evaluator<'_> {
         let Some(call_idx) = self.ws.modules[module]
             .calls
             .iter()
-            .position(|c| &c.name == name)
+            .position(|c| c.name == name)
         else {
             return Value::error(format!("undeclared module.{name}"), span);
         };
@@ -180,7 +180,7 @@ impl Evaluator<'_> {
                 self.ws.modules[m]
                     .outputs
                     .keys()
-                    .map(|n| (n.clone(), self.output(id, n, span)))
+                    .map(|n| (n.to_string(), self.output(id, n, span)))
                     .collect(),
             )
         };
@@ -271,7 +271,9 @@ impl Evaluator<'_> {
                 TraversalOp::Attr(a) => {
                     origin = origin.map(|o| o.attr(a));
                     v = match (v, &origin) {
-                        (Value::Map(m), Some(o)) if !m.contains_key(a) => Value::Ref(o.clone()),
+                        (Value::Map(m), Some(o)) if !m.contains_key(a.as_str()) => {
+                            Value::Ref(o.clone())
+                        }
                         (v, _) => self.get_attr(v, a, span),
                     };
                 }

@@ -67,7 +67,7 @@ impl Type {
                                         _ => continue,
                                     },
                                 };
-                                attrs.insert(key, Attr::parse(v, constant));
+                                attrs.insert(key.to_string(), Attr::parse(v, constant));
                             }
                             Type::Object(attrs)
                         }

@@ -30,7 +30,12 @@ pub fn merge(ws: &mut Workspace, module: ModuleId, file: FileId) {
     let mut missing = None;
     for block in body.blocks {
         let header = std::iter::once(block.kind.clone())
-            .chain(block.labels.iter().map(|l| format!("{l:?}")))
+            .chain(
+                block
+                    .labels
+                    .iter()
+                    .map(|l| compact_str::format_compact!("{l:?}")),
+            )
             .collect::<Vec<_>>()
             .join(" ");
         let span = block.span;
@@ -100,7 +105,7 @@ fn merge_block(ws: &mut Workspace, module: ModuleId, over: Block) -> bool {
                 merge_body(&mut call.block.body, over.body, false);
                 if let Some(a) = call.block.body.attr("source") {
                     call.source = match &a.expr.kind {
-                        ExprKind::Str(s) => s.clone(),
+                        ExprKind::Str(s) => s.to_string(),
                         _ => String::new(),
                     };
                 }
@@ -135,7 +140,7 @@ fn merge_body(base: &mut Body, over: Body, resource: bool) {
             None => base.attributes.push(attr),
         }
     }
-    let mut replaced: Vec<String> = Vec::new();
+    let mut replaced: Vec<crate::syntax::Name> = Vec::new();
     for block in over.blocks {
         if resource && block.kind == "lifecycle" {
             match base.blocks.iter_mut().find(|b| b.kind == "lifecycle") {

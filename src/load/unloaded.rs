@@ -59,7 +59,7 @@ fn walk(
         call_spans.push(call.block.span);
         let reason = match target {
             Some(t) if !ws.modules[t].files.is_empty() => {
-                path.push((module, call.name.clone(), call.block.span));
+                path.push((module, call.name.to_string(), call.block.span));
                 walk(ws, root, t, path, on_path, out);
                 path.pop();
                 continue;

@@ -9,8 +9,8 @@
 //! - a redefined key in an object constructor, where Terraform keeps the last.
 
 use super::{
-    Attribute, BinaryOp, Block, Body, Call, Expr, ExprKind, FileId, ForExpr, ObjectKey, ParseError,
-    Span, TemplateFor, TemplateIf, TemplatePart, TraversalOp, UnaryOp,
+    Attribute, BinaryOp, Block, Body, Call, Expr, ExprKind, FileId, ForExpr, Name, ObjectKey,
+    ParseError, Span, TemplateFor, TemplateIf, TemplatePart, TraversalOp, UnaryOp,
 };
 use hcl_edit::Span as _;
 use hcl_edit::expr::{self as hx, Expression};
@@ -353,18 +353,18 @@ impl Converter<'_> {
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attr) => out.attributes.push(Attribute {
-                    name: attr.key.as_str().to_string(),
+                    name: attr.key.as_str().into(),
                     expr: self.expr(&attr.value),
                     span: self.span(attr.span()),
                 }),
                 Structure::Block(block) => out.blocks.push(Block {
-                    kind: block.ident.as_str().to_string(),
+                    kind: block.ident.as_str().into(),
                     labels: block
                         .labels
                         .iter()
                         .map(|l| match l {
-                            hs::BlockLabel::Ident(i) => i.as_str().to_string(),
-                            hs::BlockLabel::String(s) => s.as_str().to_string(),
+                            hs::BlockLabel::Ident(i) => i.as_str().into(),
+                            hs::BlockLabel::String(s) => s.as_str().into(),
                         })
                         .collect(),
                     body: self.body(&block.body),
@@ -381,13 +381,13 @@ impl Converter<'_> {
             Expression::Null(_) => ExprKind::Null,
             Expression::Bool(b) => ExprKind::Bool(*b.value()),
             Expression::Number(n) => ExprKind::Number(n.value().as_f64().unwrap_or(f64::NAN)),
-            Expression::String(s) => ExprKind::Str(s.value().to_string()),
+            Expression::String(s) => ExprKind::Str(s.value().as_str().into()),
             Expression::Array(a) => ExprKind::Array(a.iter().map(|x| self.expr(x)).collect()),
             Expression::Object(o) => ExprKind::Object(
                 o.iter()
                     .map(|(k, v)| {
                         let key = match k {
-                            hx::ObjectKey::Ident(i) => ObjectKey::Ident(i.as_str().to_string()),
+                            hx::ObjectKey::Ident(i) => ObjectKey::Ident(i.as_str().into()),
                             hx::ObjectKey::Expression(e) => ObjectKey::Expr(self.expr(e)),
                         };
                         (key, self.expr(v.expr()))
@@ -397,14 +397,14 @@ impl Converter<'_> {
             Expression::StringTemplate(t) => ExprKind::Template(self.template(t.iter())),
             Expression::HeredocTemplate(h) => ExprKind::Template(self.template(h.template.iter())),
             Expression::Parenthesis(p) => return self.expr(p.inner()),
-            Expression::Variable(v) => ExprKind::Variable(v.as_str().to_string()),
+            Expression::Variable(v) => ExprKind::Variable(v.as_str().into()),
             Expression::Conditional(c) => ExprKind::Conditional(
                 Box::new(self.expr(&c.cond_expr)),
                 Box::new(self.expr(&c.true_expr)),
                 Box::new(self.expr(&c.false_expr)),
             ),
             Expression::FuncCall(f) => {
-                let mut name = String::new();
+                let mut name = Name::default();
                 for ns in &f.name.namespace {
                     name.push_str(ns.as_str());
                     name.push_str("::");
@@ -467,8 +467,8 @@ impl Converter<'_> {
                 )
             }
             Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
-                key_var: f.intro.key_var.as_ref().map(|k| k.as_str().to_string()),
-                value_var: f.intro.value_var.as_str().to_string(),
+                key_var: f.intro.key_var.as_ref().map(|k| k.as_str().into()),
+                value_var: f.intro.value_var.as_str().into(),
                 collection: self.expr(&f.intro.collection_expr),
                 key_expr: f.key_expr.as_ref().map(|k| self.expr(k)),
                 value_expr: self.expr(&f.value_expr),
@@ -482,7 +482,7 @@ impl Converter<'_> {
     fn template<'t>(&self, elements: impl Iterator<Item = &'t Element>) -> Vec<TemplatePart> {
         elements
             .map(|el| match el {
-                Element::Literal(s) => TemplatePart::Literal(s.value().to_string()),
+                Element::Literal(s) => TemplatePart::Literal(s.value().as_str().into()),
                 Element::Interpolation(i) => TemplatePart::Interp(self.expr(&i.expr)),
                 Element::Directive(d) => match d.as_ref() {
                     ht::Directive::If(d) => TemplatePart::If(Box::new(TemplateIf {
@@ -495,8 +495,8 @@ impl Converter<'_> {
                             .unwrap_or_default(),
                     })),
                     ht::Directive::For(d) => TemplatePart::For(Box::new(TemplateFor {
-                        key_var: d.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
-                        value_var: d.for_expr.value_var.as_str().to_string(),
+                        key_var: d.for_expr.key_var.as_ref().map(|k| k.as_str().into()),
+                        value_var: d.for_expr.value_var.as_str().into(),
                         collection: self.expr(&d.for_expr.collection_expr),
                         body: self.template(d.for_expr.template.iter()),
                     })),

@@ -5,7 +5,9 @@
 //! attribute, so inside block bodies an object-valued property is recorded
 //! both ways; the layers above ask for whichever they expect.
 
-use super::{Attribute, Block, Body, Expr, ExprKind, FileId, ObjectKey, ParseError, Span, hcl};
+use super::{
+    Attribute, Block, Body, Expr, ExprKind, FileId, Name, ObjectKey, ParseError, Span, hcl,
+};
 use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::{CollectOptions, ParseOptions};
 
@@ -102,10 +104,10 @@ pub fn parse_values(file: FileId, text: &str) -> Result<Body, ParseError> {
     }
 }
 
-fn prop_name(name: &ObjectPropName) -> String {
+fn prop_name(name: &ObjectPropName) -> Name {
     match name {
-        ObjectPropName::String(s) => s.value.to_string(),
-        ObjectPropName::Word(w) => w.value.to_string(),
+        ObjectPropName::String(s) => Name::from(s.value.as_ref()),
+        ObjectPropName::Word(w) => Name::from(w.value),
     }
 }
 
@@ -138,7 +140,7 @@ impl JsonConv {
         kind: &str,
         labels_left: usize,
         value: &Value,
-        labels: Vec<String>,
+        labels: Vec<Name>,
         out: &mut Vec<Block>,
     ) -> Result<(), ParseError> {
         match value {
@@ -163,7 +165,7 @@ impl JsonConv {
                     self.body(value, kind == "variable")?
                 };
                 out.push(Block {
-                    kind: kind.to_string(),
+                    kind: kind.into(),
                     labels,
                     body,
                     span: self.range_of(value),
@@ -255,7 +257,7 @@ impl JsonConv {
     fn literal(&self, v: &Value) -> Expr {
         let span = self.range_of(v);
         let kind = match v {
-            Value::StringLit(s) => ExprKind::Str(s.value.to_string()),
+            Value::StringLit(s) => ExprKind::Str(s.value.as_ref().into()),
             Value::NumberLit(n) => ExprKind::Number(n.value.parse().unwrap_or(f64::NAN)),
             Value::BooleanLit(b) => ExprKind::Bool(b.value),
             Value::NullKeyword(_) => ExprKind::Null,
@@ -308,7 +310,7 @@ impl JsonConv {
             })
         } else {
             Ok(Expr {
-                kind: ExprKind::Str(s.to_string()),
+                kind: ExprKind::Str(s.into()),
                 span,
             })
         }
@@ -417,7 +419,7 @@ fn owned(v: &Value, base: usize) -> JsonNode {
                 o.properties
                     .iter()
                     .map(|p| JsonProp {
-                        name: prop_name(&p.name),
+                        name: prop_name(&p.name).to_string(),
                         start: base + p.range.start,
                         end: base + p.range.end,
                         value: owned(&p.value, base),
@@ -454,7 +456,7 @@ pub fn values_body(file: FileId, values: &JsonNode, unknown: Option<&JsonNode>) 
                 for (i, item) in items.iter().enumerate() {
                     let ui = u.and_then(|u| u.as_array()).and_then(|a| a.get(i));
                     body.blocks.push(Block {
-                        kind: p.name.clone(),
+                        kind: p.name.as_str().into(),
                         labels: Vec::new(),
                         body: values_body(file, item, ui),
                         span: span(item.start, item.end),
@@ -462,7 +464,7 @@ pub fn values_body(file: FileId, values: &JsonNode, unknown: Option<&JsonNode>) 
                 }
             }
             body.attributes.push(Attribute {
-                name: p.name.clone(),
+                name: p.name.as_str().into(),
                 expr,
                 span: span(p.start, p.end),
             });
@@ -473,7 +475,7 @@ pub fn values_body(file: FileId, values: &JsonNode, unknown: Option<&JsonNode>) 
         for p in props {
             if p.value.is_true() && !seen.contains(&p.name.as_str()) {
                 body.attributes.push(Attribute {
-                    name: p.name.clone(),
+                    name: p.name.as_str().into(),
                     expr: Expr {
                         kind: ExprKind::Unknown(UNKNOWN_AFTER_APPLY.into()),
                         span: span(values.start, values.start),
@@ -500,7 +502,7 @@ fn literal_with_unknown(file: FileId, v: &JsonNode, unknown: Option<&JsonNode>) 
         JsonKind::Null => ExprKind::Null,
         JsonKind::Bool(b) => ExprKind::Bool(*b),
         JsonKind::Number(n) => ExprKind::Number(*n),
-        JsonKind::Str(s) => ExprKind::Str(s.clone()),
+        JsonKind::Str(s) => ExprKind::Str(s.as_str().into()),
         JsonKind::Array(items) => ExprKind::Array(
             items
                 .iter()
@@ -517,7 +519,7 @@ fn literal_with_unknown(file: FileId, v: &JsonNode, unknown: Option<&JsonNode>) 
                 .map(|p| {
                     let u = unknown.and_then(|u| u.get(&p.name));
                     (
-                        ObjectKey::Ident(p.name.clone()),
+                        ObjectKey::Ident(p.name.as_str().into()),
                         literal_with_unknown(file, &p.value, u),
                     )
                 })

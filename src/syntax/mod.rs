@@ -10,6 +10,10 @@ pub use json::{JsonKind, JsonNode, JsonProp, parse_json_document, values_body};
 
 use std::path::{Path, PathBuf};
 
+/// The strings of the tree: names, labels, literals. Most are short and
+/// stored inline (up to 24 bytes), without an allocation of their own.
+pub use compact_str::CompactString as Name;
+
 /// Index of a file in the [`Sources`] table.
 pub type FileId = u32;
 
@@ -42,11 +46,11 @@ pub enum ExprKind {
     Null,
     Bool(bool),
     Number(f64),
-    Str(String),
+    Str(Name),
     Template(Vec<TemplatePart>),
     Array(Vec<Expr>),
     Object(Vec<(ObjectKey, Expr)>),
-    Variable(String),
+    Variable(Name),
     Traversal(Box<Expr>, Vec<TraversalOp>),
     /// Boxed, like the other rare large variants, to keep every `Expr` small.
     Call(Box<Call>),
@@ -62,13 +66,13 @@ pub enum ExprKind {
 #[derive(Debug, Clone)]
 pub enum ObjectKey {
     /// A bare identifier key (`a = 1`): always the literal name.
-    Ident(String),
+    Ident(Name),
     Expr(Expr),
 }
 
 #[derive(Debug, Clone)]
 pub enum TraversalOp {
-    Attr(String),
+    Attr(Name),
     Index(Box<Expr>),
     AttrSplat,
     FullSplat,
@@ -99,8 +103,8 @@ pub enum BinaryOp {
 
 #[derive(Debug, Clone)]
 pub struct ForExpr {
-    pub key_var: Option<String>,
-    pub value_var: String,
+    pub key_var: Option<Name>,
+    pub value_var: Name,
     pub collection: Expr,
     pub key_expr: Option<Expr>,
     pub value_expr: Expr,
@@ -110,14 +114,14 @@ pub struct ForExpr {
 
 #[derive(Debug, Clone)]
 pub struct Call {
-    pub name: String,
+    pub name: Name,
     pub args: Vec<Expr>,
     pub expand_final: bool,
 }
 
 #[derive(Debug, Clone)]
 pub enum TemplatePart {
-    Literal(String),
+    Literal(Name),
     Interp(Expr),
     If(Box<TemplateIf>),
     For(Box<TemplateFor>),
@@ -132,8 +136,8 @@ pub struct TemplateIf {
 
 #[derive(Debug, Clone)]
 pub struct TemplateFor {
-    pub key_var: Option<String>,
-    pub value_var: String,
+    pub key_var: Option<Name>,
+    pub value_var: Name,
     pub collection: Expr,
     pub body: Vec<TemplatePart>,
 }
@@ -158,7 +162,7 @@ impl Body {
 
 #[derive(Debug, Clone)]
 pub struct Attribute {
-    pub name: String,
+    pub name: Name,
     pub expr: Expr,
     /// The whole `name = value` span.
     pub span: Span,
@@ -166,8 +170,8 @@ pub struct Attribute {
 
 #[derive(Debug, Clone)]
 pub struct Block {
-    pub kind: String,
-    pub labels: Vec<String>,
+    pub kind: Name,
+    pub labels: Vec<Name>,
     pub body: Body,
     pub span: Span,
 }
