@@ -227,21 +227,38 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
     };
     timings.push(("model", started.elapsed()));
     let started = std::time::Instant::now();
-    let mut findings = Vec::new();
-    let mut rules_run = Vec::new();
-    for rule in rules::RULES {
-        if enabled(rule.name) {
-            rules_run.push(*rule);
-            (rule.check)(&model, &mut findings);
-        }
-    }
+    let rules_run: Vec<_> = rules::RULES
+        .iter()
+        .filter(|r| enabled(r.name))
+        .copied()
+        .collect();
+    // Rules are independent readers of the model: run in parallel, their
+    // findings concatenated in rule order as if run one after the other.
+    let mut findings: Vec<Finding> = {
+        use rayon::prelude::*;
+        rules_run
+            .par_iter()
+            .map(|rule| {
+                let mut found = Vec::new();
+                (rule.check)(&model, &mut found);
+                found
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect()
+    };
     rules::cap_unknown_instances(&mut findings);
     // Suppression comments, and the notes about broken ones.
     let today = suppress::date_of(now);
-    let mut sups = Vec::new();
-    for (i, f) in ws.files.iter().enumerate() {
-        sups.extend(suppress::scan(f, i as u32, today));
-    }
+    let sups: Vec<_> = {
+        use rayon::prelude::*;
+        ws.files
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, f)| suppress::scan(f, i as u32, today))
+            .collect()
+    };
     if enabled("invalid-suppression") {
         for s in sups.iter().filter(|s| s.problem.is_some()) {
             let root = root_of_file(&ws, &model, s.file);

@@ -497,10 +497,11 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     dirs.retain(|_, files| files.iter().any(|f| is_config_file(&file_name(f))));
 
     // 2. Parse, then load child modules until closed.
+    let mut real_dirs = read::RealDirs::default();
     let mut pending: Vec<(PathBuf, Vec<PathBuf>)> = dirs.into_iter().collect();
     while !pending.is_empty() {
         let batch = std::mem::take(&mut pending);
-        parse_batch(&mut ws, &batch, opts, &mut errors);
+        parse_batch(&mut ws, &batch, opts, &mut real_dirs, &mut errors);
         // Resolve calls; queue directories not loaded yet.
         let mut queued: BTreeSet<PathBuf> = BTreeSet::new();
         for (dir, _) in &batch {
@@ -548,7 +549,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         .modules
         .iter()
         .filter(|m| !m.files.is_empty())
-        .filter_map(|m| std::fs::canonicalize(&m.dir).ok())
+        .filter_map(|m| real_dirs.get(&m.dir))
         .collect();
     ws.tree.extend(module_dirs);
     ws.tree.sort();
@@ -577,9 +578,13 @@ fn parse_batch(
     ws: &mut Workspace,
     batch: &[(PathBuf, Vec<PathBuf>)],
     opts: &LoadOptions,
+    real_dirs: &mut read::RealDirs,
     errors: &mut Vec<(String, String)>,
 ) {
     let cwd = ws.cwd.clone();
+    ws.modules.reserve_exact(batch.len());
+    ws.files
+        .reserve_exact(batch.iter().map(|(_, files)| files.len()).sum());
     for (dir, _) in batch {
         let id = ws.modules.len();
         ws.module_by_dir.insert(dir.clone(), id);
@@ -593,7 +598,7 @@ fn parse_batch(
         .iter()
         .flat_map(|(dir, files)| {
             let id = ws.module_by_dir[dir];
-            let real_dir = std::fs::canonicalize(dir).ok();
+            let real_dir = real_dirs.get(dir);
             files.iter().map(move |f| (id, f.clone(), real_dir.clone()))
         })
         .collect();

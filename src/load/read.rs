@@ -98,6 +98,36 @@ pub fn real_path(path: &Path) -> Result<PathBuf, ReadError> {
     Ok(std::fs::canonicalize(path)?)
 }
 
+/// Real paths of directories, resolved once per directory: a directory that
+/// is not itself a link lies where its parent really is, so one `lstat` per
+/// new directory replaces a full resolution (one `readlink` per component)
+/// per file. `dir` must be absolute and lexically normalised, as every path
+/// of the loader is.
+#[derive(Debug, Default)]
+pub struct RealDirs {
+    known: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl RealDirs {
+    pub fn get(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(real) = self.known.get(dir) {
+            return real.clone();
+        }
+        let real = match (dir.parent(), dir.file_name()) {
+            (Some(parent), Some(name)) => match std::fs::symlink_metadata(dir) {
+                Ok(meta) if !meta.file_type().is_symlink() => {
+                    self.get(parent).map(|p| p.join(name))
+                }
+                Ok(_) => std::fs::canonicalize(dir).ok(),
+                Err(_) => None,
+            },
+            _ => std::fs::canonicalize(dir).ok(),
+        };
+        self.known.insert(dir.to_path_buf(), real.clone());
+        real
+    }
+}
+
 /// Whether the real path `real` lies in one of the (real) directories `roots`.
 pub fn within(real: &Path, roots: &[PathBuf]) -> bool {
     roots.iter().any(|r| real.starts_with(r))
@@ -116,6 +146,29 @@ pub fn read_within(path: &Path, roots: &[PathBuf], limit: u64) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn real_dirs_agree_with_a_full_resolution() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        std::fs::create_dir_all(root.join("a/b/c")).unwrap();
+        std::fs::create_dir_all(root.join("x/y")).unwrap();
+        std::os::unix::fs::symlink(root.join("a/b"), root.join("x/y/to_b")).unwrap();
+        std::os::unix::fs::symlink("../../a", root.join("x/y/rel_a")).unwrap();
+        std::os::unix::fs::symlink(root.join("x/y/to_b"), root.join("chain")).unwrap();
+        let mut dirs = RealDirs::default();
+        for p in [
+            "a/b/c", "a/b", "x/y/to_b", "x/y/to_b/c", "x/y/rel_a/b/c", "chain/c", "missing/c",
+            "a/b/c/missing", "",
+        ] {
+            let dir = root.join(p);
+            let want = std::fs::canonicalize(&dir).ok();
+            assert_eq!(dirs.get(&dir), want, "{p}");
+            assert_eq!(dirs.get(&dir), want, "{p}, cached");
+        }
+        assert_eq!(dirs.get(Path::new("/")), Some(PathBuf::from("/")));
+    }
 
     #[test]
     fn regular_files_are_read_up_to_the_limit() {
