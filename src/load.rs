@@ -9,7 +9,8 @@ mod unloaded;
 
 pub use unloaded::{UnloadedCall, unloaded_calls};
 
-use crate::syntax::{Attribute, Block, FileId, Name, SourceFile};
+use crate::syntax::scan::DeferredKind;
+use crate::syntax::{Attribute, Block, FileId, Lazy, Name, SourceFile};
 use globset::GlobSet;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -48,13 +49,13 @@ pub struct ModuleConfig {
     pub dir: PathBuf,
     pub display: String,
     pub files: Vec<FileId>,
-    // Boxed: a B-tree node holds eleven values, most of them empty.
-    pub variables: BTreeMap<Name, Box<Block>>,
-    pub locals: BTreeMap<Name, Box<Attribute>>,
+    /// Parsed when first read: most are never read ([`Lazy`]).
+    pub variables: BTreeMap<Name, Lazy<Block>>,
+    pub locals: BTreeMap<Name, Lazy<Attribute>>,
     pub resources: Vec<ResourceDecl>,
     pub resource_index: HashMap<(Mode, Name, Name), usize>,
     pub calls: Vec<ModuleCall>,
-    pub outputs: BTreeMap<Name, Box<Block>>,
+    pub outputs: BTreeMap<Name, Lazy<Block>>,
     /// `provider "google"` blocks without alias (first wins).
     pub provider: Option<Block>,
     /// terraform.tfvars(.json) then *.auto.tfvars(.json), in Terraform's order.
@@ -612,12 +613,15 @@ fn parse_batch(
             let display = display_path(&cwd, &path);
             let r = match read_source(&path, real_dir.as_deref(), tree) {
                 Ok(bytes) => {
+                    // An override file's declarations are merged as blocks.
+                    let defer = !overrides::is_override(&file_name(&path));
                     let mut file = SourceFile::parse_reading(
                         base + i as FileId,
                         path,
                         display,
                         bytes,
                         opts.keep_body,
+                        defer,
                     );
                     // Drop what the model never reads while still in parallel,
                     // before every file of the batch is held at once.
@@ -822,7 +826,29 @@ fn slim(block: &mut Block) {
 /// Moves the top-level blocks of a parsed file into its module.
 fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
     let body = std::mem::take(&mut ws.files[file as usize].body);
+    let deferred = std::mem::take(&mut ws.files[file as usize].deferred);
     let m = &mut ws.modules[module];
+    // In file order, like the blocks: the first declaration of a name wins.
+    for d in &deferred {
+        let name = Name::from(d.name.as_str());
+        match d.kind {
+            DeferredKind::Variable => {
+                m.variables
+                    .entry(name)
+                    .or_insert_with(|| Lazy::deferred(file, d));
+            }
+            DeferredKind::Output => {
+                m.outputs
+                    .entry(name)
+                    .or_insert_with(|| Lazy::deferred(file, d));
+            }
+            DeferredKind::Local => {
+                m.locals
+                    .entry(name)
+                    .or_insert_with(|| Lazy::deferred(file, d));
+            }
+        }
+    }
     // Top-level attributes are not valid Terraform: ignored.
     for block in body.blocks {
         match (block.kind.as_str(), block.labels.len()) {
@@ -849,18 +875,18 @@ fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
             ("variable", 1) => {
                 m.variables
                     .entry(block.labels[0].clone())
-                    .or_insert_with(|| Box::new(block));
+                    .or_insert_with(|| Lazy::ready(block));
             }
             ("output", 1) => {
                 m.outputs
                     .entry(block.labels[0].clone())
-                    .or_insert_with(|| Box::new(block));
+                    .or_insert_with(|| Lazy::ready(block));
             }
             ("locals", 0) => {
                 for attr in block.body.attributes {
                     m.locals
                         .entry(attr.name.clone())
-                        .or_insert_with(|| Box::new(attr));
+                        .or_insert_with(|| Lazy::ready(attr));
                 }
             }
             ("module", 1) => {

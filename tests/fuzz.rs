@@ -300,7 +300,8 @@ fn mutated_modules_never_panic_the_analysis() {
 /// under RUNWARDEN_SCAN_DIR when set (a real-world corpus).
 #[test]
 fn the_skim_never_proves_what_hcl_edit_rejects() {
-    use runwarden::syntax::scan;
+    use runwarden::syntax::scan::{self, DeferredKind};
+    use runwarden::syntax::{Attribute, Block, Lazy};
     let check = |path: &Path, bytes: &[u8]| -> bool {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return false;
@@ -316,10 +317,58 @@ fn the_skim_never_proves_what_hcl_edit_rejects() {
             path.display(),
             full.error.map(|e| e.message)
         );
-        // With every resource body blanked, the text still parses.
-        let blanked =
-            SourceFile::parse_reading(0, PathBuf::from(&name), name, bytes.to_vec(), |_| false);
+        // With every resource body blanked and the declarations deferred,
+        // the text still parses; and each deferred declaration, parsed
+        // alone when read, is exactly (spans too) what the whole parse gave.
+        let blanked = SourceFile::parse_reading(
+            0,
+            PathBuf::from(&name),
+            name,
+            bytes.to_vec(),
+            |_| false,
+            true,
+        );
         assert!(blanked.error.is_none(), "{}: blanked text", path.display());
+        let eager = |kind: DeferredKind| -> Vec<String> {
+            let blocks = full.body.blocks.iter();
+            match kind {
+                DeferredKind::Variable | DeferredKind::Output => {
+                    let k = if kind == DeferredKind::Variable {
+                        "variable"
+                    } else {
+                        "output"
+                    };
+                    blocks
+                        .filter(|b| b.kind == k && b.labels.len() == 1)
+                        .map(|b| format!("{b:?}"))
+                        .collect()
+                }
+                DeferredKind::Local => blocks
+                    .filter(|b| b.kind == "locals" && b.labels.is_empty())
+                    .flat_map(|b| b.body.attributes.iter())
+                    .map(|a| format!("{a:?}"))
+                    .collect(),
+            }
+        };
+        let files = [blanked];
+        for kind in [
+            DeferredKind::Variable,
+            DeferredKind::Output,
+            DeferredKind::Local,
+        ] {
+            let lazy: Vec<String> = files[0]
+                .deferred
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| match kind {
+                    DeferredKind::Local => {
+                        format!("{:?}", Lazy::<Attribute>::deferred(0, d).get(&files))
+                    }
+                    _ => format!("{:?}", Lazy::<Block>::deferred(0, d).get(&files)),
+                })
+                .collect();
+            assert_eq!(lazy, eager(kind), "{}: deferred {kind:?}", path.display());
+        }
         true
     };
     let seeds: Vec<Seed> = seeds()

@@ -14,7 +14,7 @@ impl Evaluator<'_> {
         self.memo(Key::Var(inst, name.to_string()), span, || {
             let i = self.instance(inst);
             let module = &self.ws.modules[i.module];
-            let Some(decl) = module.variables.get(name) else {
+            let Some(decl) = module.variables.get(name).map(|d| d.get(&self.ws.files)) else {
                 return Value::error(format!("undeclared variable var.{name}"), span);
             };
             let constant = |e: &Expr| self.eval(e, &self.ctx(inst));
@@ -79,7 +79,7 @@ impl Evaluator<'_> {
     pub fn local(&self, inst: InstId, name: &str, span: Span) -> Value {
         self.memo(Key::Local(inst, name.to_string()), span, || {
             let module = &self.ws.modules[self.instance(inst).module];
-            match module.locals.get(name) {
+            match module.locals.get(name).map(|d| d.get(&self.ws.files)) {
                 Some(a) => self.eval(&a.expr, &self.ctx(inst)),
                 None => Value::error(format!("undeclared local.{name}"), span),
             }
@@ -89,7 +89,11 @@ impl Evaluator<'_> {
     pub fn output(&self, inst: InstId, name: &str, span: Span) -> Value {
         self.memo(Key::Output(inst, name.to_string()), span, || {
             let module = &self.ws.modules[self.instance(inst).module];
-            match module.outputs.get(name).and_then(|b| b.body.attr("value")) {
+            match module
+                .outputs
+                .get(name)
+                .and_then(|b| b.get(&self.ws.files).body.attr("value"))
+            {
                 Some(a) => self.eval(&a.expr, &self.ctx(inst)),
                 None => Value::error(format!("the module has no output {name:?}"), span),
             }

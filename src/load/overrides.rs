@@ -60,7 +60,7 @@ pub fn merge(ws: &mut Workspace, module: ModuleId, file: FileId) {
 /// Blocks runwarden does not model (`terraform`, other providers) count as
 /// merged.
 fn merge_block(ws: &mut Workspace, module: ModuleId, over: Block) -> bool {
-    let m = &mut ws.modules[module];
+    let (files, m) = (&ws.files, &mut ws.modules[module]);
     match (over.kind.as_str(), over.labels.len()) {
         ("resource" | "data", 2) => {
             let mode = if over.kind == "resource" {
@@ -78,14 +78,14 @@ fn merge_block(ws: &mut Workspace, module: ModuleId, over: Block) -> bool {
         }
         ("variable", 1) => match m.variables.get_mut(&over.labels[0]) {
             Some(base) => {
-                merge_body(&mut base.body, over.body, false);
+                merge_body(&mut base.get_mut(files).body, over.body, false);
                 true
             }
             None => false,
         },
         ("output", 1) => match m.outputs.get_mut(&over.labels[0]) {
             Some(base) => {
-                merge_body(&mut base.body, over.body, false);
+                merge_body(&mut base.get_mut(files).body, over.body, false);
                 true
             }
             None => false,
@@ -94,7 +94,7 @@ fn merge_block(ws: &mut Workspace, module: ModuleId, over: Block) -> bool {
             let mut all = true;
             for attr in over.body.attributes {
                 match m.locals.get_mut(&attr.name) {
-                    Some(base) => **base = attr,
+                    Some(base) => *base.get_mut(files) = attr,
                     None => all = false,
                 }
             }

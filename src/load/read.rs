@@ -159,8 +159,15 @@ mod tests {
         std::os::unix::fs::symlink(root.join("x/y/to_b"), root.join("chain")).unwrap();
         let mut dirs = RealDirs::default();
         for p in [
-            "a/b/c", "a/b", "x/y/to_b", "x/y/to_b/c", "x/y/rel_a/b/c", "chain/c", "missing/c",
-            "a/b/c/missing", "",
+            "a/b/c",
+            "a/b",
+            "x/y/to_b",
+            "x/y/to_b/c",
+            "x/y/rel_a/b/c",
+            "chain/c",
+            "missing/c",
+            "a/b/c/missing",
+            "",
         ] {
             let dir = root.join(p);
             let want = std::fs::canonicalize(&dir).ok();

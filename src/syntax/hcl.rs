@@ -73,6 +73,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
             Ok(body) => {
                 let conv = Converter {
                     file,
+                    base: 0,
                     repaired: &repaired,
                     fixed: None,
                 };
@@ -300,9 +301,30 @@ fn skip_heredoc(bytes: &[u8], i: usize) -> usize {
 
 pub(super) struct Converter<'a> {
     file: FileId,
+    /// Offset of the parsed text in its file (a deferred declaration).
+    base: usize,
     repaired: &'a Repaired,
     /// When set, every node gets this span (expressions embedded in JSON strings).
     fixed: Option<Span>,
+}
+
+/// Parses `text[start..end]`, a part of a file the skim proved well-formed
+/// (a deferred declaration, see scan.rs): no repairs are needed there, and
+/// spans are the file's.
+pub(super) fn parse_part(file: FileId, text: &str, start: usize, end: usize) -> Option<Body> {
+    let part = text.get(start..end)?;
+    let body = hcl_edit::parser::parse_body(part).ok()?;
+    let repaired = Repaired {
+        text: String::new(),
+        inserts: Vec::new(),
+    };
+    let conv = Converter {
+        file,
+        base: start,
+        repaired: &repaired,
+        fixed: None,
+    };
+    Some(conv.body(&body))
 }
 
 /// Parses the expression or template held in a `.tf.json` string; every node
@@ -314,6 +336,7 @@ pub(super) fn embedded(text: &str, template: bool, span: Span) -> Result<Expr, S
     };
     let conv = Converter {
         file: span.file,
+        base: 0,
         repaired: &repaired,
         fixed: Some(span),
     };
@@ -337,7 +360,8 @@ impl Converter<'_> {
         match range {
             Some(r) => Span::new(
                 self.file,
-                self.repaired.to_original(r.start)..self.repaired.to_original(r.end),
+                self.base + self.repaired.to_original(r.start)
+                    ..self.base + self.repaired.to_original(r.end),
             ),
             None => Span::new(self.file, 0..0),
         }

@@ -184,6 +184,8 @@ pub struct SourceFile {
     pub display: String,
     pub text: String,
     pub body: Body,
+    /// Declarations left out of `body`, to parse when read ([`Lazy`]).
+    pub deferred: Vec<scan::Deferred>,
     pub error: Option<ParseError>,
     /// Built on first use: most files never need a line number.
     line_starts: std::sync::OnceLock<Vec<u32>>,
@@ -208,6 +210,89 @@ impl Syntax {
         } else {
             Syntax::Native
         }
+    }
+}
+
+/// A declaration parsed when first read: deferred by the skim
+/// ([`scan::Deferred`]) or parsed with its file (`ready`). Reading one from
+/// several threads parses it once.
+#[derive(Debug)]
+pub struct Lazy<T> {
+    at: Option<(FileId, u32, u32)>,
+    cell: std::sync::OnceLock<Box<T>>,
+}
+
+/// What a deferred declaration parses to.
+pub trait FromPart: Sized {
+    /// The one declaration in `body`, parsed from `text[start..end]`.
+    fn from_part(body: Body) -> Option<Self>;
+    /// What stands for it if that part does not parse (never, for a part
+    /// of a file the skim proved; tests/fuzz.rs checks).
+    fn unparsed(span: Span) -> Self;
+}
+
+impl FromPart for Block {
+    fn from_part(body: Body) -> Option<Block> {
+        body.blocks.into_iter().next()
+    }
+    fn unparsed(span: Span) -> Block {
+        Block {
+            kind: Name::default(),
+            labels: Vec::new(),
+            body: Body::default(),
+            span,
+        }
+    }
+}
+
+impl FromPart for Attribute {
+    fn from_part(body: Body) -> Option<Attribute> {
+        body.attributes.into_iter().next()
+    }
+    fn unparsed(span: Span) -> Attribute {
+        Attribute {
+            name: Name::default(),
+            expr: Expr {
+                kind: ExprKind::Unknown("a declaration that could not be read".into()),
+                span,
+            },
+            span,
+        }
+    }
+}
+
+impl<T: FromPart> Lazy<T> {
+    pub fn ready(value: T) -> Lazy<T> {
+        Lazy {
+            at: None,
+            cell: std::sync::OnceLock::from(Box::new(value)),
+        }
+    }
+
+    pub fn deferred(file: FileId, part: &scan::Deferred) -> Lazy<T> {
+        Lazy {
+            at: Some((file, part.start as u32, part.end as u32)),
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self, files: &[SourceFile]) -> &T {
+        self.cell.get_or_init(|| {
+            let (file, start, end) = self.at.expect("a lazy declaration is ready or deferred");
+            let (start, end) = (start as usize, end as usize);
+            let text = &files[file as usize].text;
+            let parsed = hcl::parse_part(file, text, start, end).and_then(T::from_part);
+            debug_assert!(
+                parsed.is_some(),
+                "deferred part {start}..{end} does not parse"
+            );
+            Box::new(parsed.unwrap_or_else(|| T::unparsed(Span::new(file, start..end))))
+        })
+    }
+
+    pub fn get_mut(&mut self, files: &[SourceFile]) -> &mut T {
+        self.get(files);
+        self.cell.get_mut().expect("just parsed")
     }
 }
 
@@ -238,7 +323,7 @@ pub const MAX_NESTING: usize = 256;
 impl SourceFile {
     /// Parses `bytes` read from `path`. Never fails: problems are kept in `error`.
     pub fn parse(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>) -> SourceFile {
-        SourceFile::parse_reading(id, path, display, bytes, |_| true)
+        SourceFile::parse_reading(id, path, display, bytes, |_| true, false)
     }
 
     /// [`SourceFile::parse`] for a reader that keeps only the `count` and
@@ -246,12 +331,15 @@ impl SourceFile {
     /// the skim of [`scan`] blanks those bodies before hcl-edit sees them,
     /// when it proves the file well-formed. The tree of everything else, the
     /// text, and every diagnostic are the same as [`SourceFile::parse`]'s.
+    /// With `defer`, a proven file's `variable`, `output` and `locals`
+    /// declarations go to [`SourceFile::deferred`] instead of the tree.
     pub fn parse_reading(
         id: FileId,
         path: PathBuf,
         display: String,
         bytes: Vec<u8>,
         reads: fn(&str) -> bool,
+        defer: bool,
     ) -> SourceFile {
         let (text, error) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
@@ -277,6 +365,7 @@ impl SourceFile {
             display,
             text,
             body: Body::default(),
+            deferred: Vec::new(),
             error,
             line_starts: Default::default(),
         };
@@ -288,13 +377,17 @@ impl SourceFile {
                     span: Span::new(id, at..at),
                 }),
                 None => match syntax {
-                    Syntax::Native => match scan::blank_unread(&file.text, reads) {
+                    Syntax::Native => match scan::prepare(&file.text, reads, defer) {
                         // A blanked text that hcl-edit refuses (an error in
                         // what was kept) is parsed again whole, so the
                         // diagnostic is the one of the original text.
-                        Some(blanked) => {
-                            hcl::parse(id, &blanked).or_else(|_| hcl::parse(id, &file.text))
-                        }
+                        Some(prepared) => match hcl::parse(id, &prepared.text) {
+                            Ok(body) => {
+                                file.deferred = prepared.deferred;
+                                Ok(body)
+                            }
+                            Err(_) => hcl::parse(id, &file.text),
+                        },
                         None => hcl::parse(id, &file.text),
                     },
                     Syntax::Json if file.display.ends_with(".tfvars.json") => {
@@ -319,6 +412,7 @@ impl SourceFile {
             display,
             text,
             body,
+            deferred: Vec::new(),
             error: None,
             line_starts: Default::default(),
         }

@@ -7,7 +7,10 @@
 //! `resource` block whose type `reads` rejects is replaced by spaces
 //! (newlines kept, so every offset, line and column stays the same), except
 //! that body's top-level `count` and `for_each` attributes, which are all the
-//! loader keeps of such a block. hcl-edit then parses the copy.
+//! loader keeps of such a block. hcl-edit then parses the copy. With
+//! [`prepare`]'s `defer`, the `variable`, `output` and `locals` declarations
+//! are blanked as well and listed, to be parsed one by one when read
+//! ([`crate::syntax::Lazy`]).
 //!
 //! Soundness is the one requirement: whatever the skim accepts, hcl-edit
 //! (after the repairs in hcl.rs) accepts too, so a syntax error can never
@@ -52,10 +55,45 @@ struct Blank {
     keep: Vec<(usize, usize)>,
 }
 
+/// A top-level declaration of a proven file whose parse waits until the
+/// evaluator reads it: a `variable` or `output` block (named by its one
+/// label) or one attribute of a `locals` block, with its byte range. Most
+/// are never read: a module's outputs nobody uses, the variables of
+/// modules without a resource the model reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    pub kind: DeferredKind,
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeferredKind {
+    Variable,
+    Output,
+    Local,
+}
+
+/// What hcl-edit parses of a proven file now, and what later.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The text with unread resource bodies and deferred declarations
+    /// blanked.
+    pub text: String,
+    pub deferred: Vec<Deferred>,
+}
+
 /// The text with unread resource bodies blanked, or `None` when the skim
 /// doubts the file or there is nothing to blank (parse the original).
 pub fn blank_unread(text: &str, reads: impl Fn(&str) -> bool) -> Option<String> {
-    let blanks = skim(text, &reads).ok()?;
+    prepare(text, reads, false).map(|p| p.text)
+}
+
+/// [`blank_unread`], and with `defer` the `variable`, `output` and `locals`
+/// declarations blanked too and listed in [`Prepared::deferred`].
+pub fn prepare(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Prepared> {
+    let (blanks, deferred) = skim(text, &reads, defer).ok()?;
     if blanks.is_empty() {
         return None;
     }
@@ -72,29 +110,32 @@ pub fn blank_unread(text: &str, reads: impl Fn(&str) -> bool) -> Option<String> 
         }
     }
     // Only ASCII bytes were replaced by ASCII: still UTF-8.
-    String::from_utf8(out).ok()
+    let text = String::from_utf8(out).ok()?;
+    Some(Prepared { text, deferred })
 }
 
 /// Whether the skim proves `text` well-formed (for the differential test).
 pub fn proves(text: &str) -> bool {
-    skim(text, &|_: &str| true).is_ok()
+    skim(text, &|_: &str| true, false).is_ok()
 }
 
 /// Where the skim stopped doubting `text`, if it does (to see what the
 /// subset lacks on a corpus: tests/fuzz.rs prints the commonest).
 pub fn first_doubt(text: &str) -> Option<usize> {
     let mut at = 0;
-    match skim_at(text, &|_: &str| true, &mut at) {
+    match skim_at(text, &|_: &str| true, false, &mut at) {
         Ok(_) => None,
         Err(Doubt) => Some(at),
     }
 }
 
-fn skim(text: &str, reads: &dyn Fn(&str) -> bool) -> Res<Vec<Blank>> {
-    skim_at(text, reads, &mut 0)
+type Skimmed = (Vec<Blank>, Vec<Deferred>);
+
+fn skim(text: &str, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res<Skimmed> {
+    skim_at(text, reads, defer, &mut 0)
 }
 
-fn skim_at(text: &str, reads: &dyn Fn(&str) -> bool, at: &mut usize) -> Res<Vec<Blank>> {
+fn skim_at(text: &str, reads: &dyn Fn(&str) -> bool, defer: bool, at: &mut usize) -> Res<Skimmed> {
     let b = text.as_bytes();
     if b.iter().any(|&c| c == b'\r' || c == 0) || text.starts_with('\u{feff}') {
         return Err(Doubt);
@@ -106,30 +147,76 @@ fn skim_at(text: &str, reads: &dyn Fn(&str) -> bool, at: &mut usize) -> Res<Vec<
         operators: 0,
         no_conditional: false,
     };
-    let r = skim_body(&mut s, reads);
+    let r = skim_body(&mut s, reads, defer);
     *at = s.i;
     r
 }
 
-fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool) -> Res<Vec<Blank>> {
+fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res<Skimmed> {
     let b = s.b;
     let mut blanks = Vec::new();
+    let mut deferred = Vec::new();
     let mut names: Vec<&[u8]> = Vec::new();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     loop {
         s.blank_lines()?;
         if s.i >= b.len() {
-            return Ok(blanks);
+            return Ok((blanks, deferred));
         }
         // A top-level attribute (tfvars style) is rejected by Terraform in a
         // .tf file, not by hcl-edit; either way there is nothing to blank.
-        if let Item::Block {
-            name: b"resource",
-            first: Some(t),
-            inside: Some(blank),
+        let Item::Block {
+            name,
+            first,
+            labels,
+            range,
+            inside,
         } = s.item(&mut names)?
-            && !reads(t)
-        {
-            blanks.push(blank);
+        else {
+            continue;
+        };
+        let whole = Blank {
+            start: range.0,
+            end: range.1,
+            keep: Vec::new(),
+        };
+        match (name, first, labels, inside) {
+            (b"resource", Some(t), _, Some(inside)) if !reads(t) => blanks.push(Blank {
+                start: inside.start,
+                end: inside.end,
+                keep: inside
+                    .attributes
+                    .iter()
+                    .filter(|(n, _)| matches!(*n, b"count" | b"for_each"))
+                    .map(|(_, r)| *r)
+                    .collect(),
+            }),
+            (b"variable" | b"output", Some(label), 1, _) if defer => {
+                let kind = if name == b"variable" {
+                    DeferredKind::Variable
+                } else {
+                    DeferredKind::Output
+                };
+                deferred.push(Deferred {
+                    kind,
+                    name: label.to_string(),
+                    start: range.0,
+                    end: range.1,
+                });
+                blanks.push(whole);
+            }
+            (b"locals", _, 0, Some(inside)) if defer => {
+                for (n, r) in inside.attributes {
+                    deferred.push(Deferred {
+                        kind: DeferredKind::Local,
+                        name: text(n),
+                        start: r.0,
+                        end: r.1,
+                    });
+                }
+                blanks.push(whole);
+            }
+            _ => {}
         }
     }
 }
@@ -141,13 +228,23 @@ enum Item<'a> {
         name: &'a [u8],
         range: (usize, usize),
     },
-    /// A block: its type, first label, and for a multi-line block the
-    /// range of its inside with its `count` / `for_each` ranges.
+    /// A block: its type, first label and number of labels, its range
+    /// from its type to its `}`, and for a multi-line block its inside.
     Block {
         name: &'a [u8],
         first: Option<&'a str>,
-        inside: Option<Blank>,
+        labels: usize,
+        range: (usize, usize),
+        inside: Option<Inside<'a>>,
     },
+}
+
+/// The inside of a multi-line block (from after its `{` to its `}`) and
+/// the names and ranges of the attributes directly in it.
+struct Inside<'a> {
+    start: usize,
+    end: usize,
+    attributes: Vec<(&'a [u8], (usize, usize))>,
 }
 
 impl<'a> Skim<'a> {
@@ -265,8 +362,9 @@ impl<'a> Skim<'a> {
         Ok(text)
     }
 
-    /// Block labels (plain strings or identifiers); the first one's text.
-    fn labels(&mut self) -> Res<Option<&'a str>> {
+    /// Block labels (plain strings or identifiers); the first one's text
+    /// and how many there are.
+    fn labels(&mut self) -> Res<(Option<&'a str>, usize)> {
         let mut first = None;
         let mut n = 0;
         loop {
@@ -285,7 +383,7 @@ impl<'a> Skim<'a> {
                 return Err(Doubt);
             }
         }
-        Ok(first)
+        Ok((first, n))
     }
 
     /// `{` of a block: `{}` / `{ }` (returns `None`: nothing inside), or a
@@ -310,14 +408,15 @@ impl<'a> Skim<'a> {
     }
 
     /// The attributes and blocks of a multi-line body, up to (not
-    /// including) its closing `}`; the ranges of its `count` / `for_each`
-    /// attributes. `None` for a `{}` block (already at its `}`).
-    fn body_inside(&mut self) -> Res<Option<Vec<(usize, usize)>>> {
+    /// including) its closing `}`; the names and ranges of its attributes.
+    /// `None` for a `{}` block (already at its `}`).
+    #[allow(clippy::type_complexity)]
+    fn body_inside(&mut self) -> Res<Option<Vec<(&'a [u8], (usize, usize))>>> {
         if self.peek() == Some(b'}') {
             return Ok(None);
         }
         self.deeper()?;
-        let mut keep = Vec::new();
+        let mut attributes = Vec::new();
         let mut names: Vec<&[u8]> = Vec::new();
         loop {
             self.blank_lines()?;
@@ -326,16 +425,12 @@ impl<'a> Skim<'a> {
                 None => return Err(Doubt),
                 _ => {}
             }
-            if let Item::Attribute {
-                name: b"count" | b"for_each",
-                range,
-            } = self.item(&mut names)?
-            {
-                keep.push(range);
+            if let Item::Attribute { name, range } = self.item(&mut names)? {
+                attributes.push((name, range));
             }
         }
         self.depth -= 1;
-        Ok(Some(keep))
+        Ok(Some(attributes))
     }
 
     /// One attribute (its name not already in `names`, the body's
@@ -355,27 +450,33 @@ impl<'a> Skim<'a> {
             self.line_end()?;
             return Ok(Item::Attribute { name, range });
         }
-        let first = self.labels()?;
+        let (first, labels) = self.labels()?;
         let open = self.block_open()?;
-        let keep = self.body_inside()?;
+        let attributes = self.body_inside()?;
         let end = self.i;
-        self.block_close()?;
+        self.block_close_brace()?;
+        let range = (start, self.i);
+        self.line_end()?;
         Ok(Item::Block {
             name,
             first,
-            inside: open
-                .zip(keep)
-                .map(|(start, keep)| Blank { start, end, keep }),
+            labels,
+            range,
+            inside: open.zip(attributes).map(|(start, attributes)| Inside {
+                start,
+                end,
+                attributes,
+            }),
         })
     }
 
-    /// The `}` closing a block, and the end of its line.
-    fn block_close(&mut self) -> Res {
+    /// The `}` closing a block (the end of its line follows).
+    fn block_close_brace(&mut self) -> Res {
         if self.peek() != Some(b'}') {
             return Err(Doubt);
         }
         self.i += 1;
-        self.line_end()
+        Ok(())
     }
 
     fn attribute_value(&mut self) -> Res {
