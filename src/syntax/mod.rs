@@ -296,6 +296,49 @@ impl<T: FromPart> Lazy<T> {
     }
 }
 
+/// `body` with the unread resources the skim blanked whole built back in,
+/// in source order: the labels, the span and the `count` / `for_each`
+/// attributes, which is all the loader keeps of such a block. `None` if one
+/// of those attributes does not parse alone (never, for a proven file;
+/// tests/fuzz.rs checks): the caller then parses the whole text.
+fn with_shells(id: FileId, text: &str, body: Body, shells: &[scan::Shell]) -> Option<Body> {
+    if shells.is_empty() {
+        return Some(body);
+    }
+    let mut built = Vec::with_capacity(shells.len());
+    for shell in shells {
+        let attributes = shell
+            .keep
+            .iter()
+            .map(|&(start, end)| {
+                hcl::parse_part(id, text, start, end).and_then(Attribute::from_part)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        built.push(Block {
+            kind: "resource".into(),
+            labels: vec![shell.rtype.as_str().into(), shell.name.as_str().into()],
+            body: Body {
+                attributes,
+                blocks: Vec::new(),
+            },
+            span: Span::new(id, shell.start..shell.end),
+        });
+    }
+    let mut blocks = Vec::with_capacity(body.blocks.len() + built.len());
+    let mut parsed = body.blocks.into_iter().peekable();
+    for shell in built {
+        while let Some(b) = parsed.next_if(|b| b.span.start < shell.span.start) {
+            blocks.push(b);
+        }
+        blocks.push(shell);
+    }
+    blocks.extend(parsed);
+    Some(Body {
+        attributes: body.attributes,
+        blocks,
+    })
+}
+
 /// 1-based line of a byte offset in `text` (for errors in files that are not
 /// kept as [`SourceFile`]s).
 pub fn line_of(text: &str, offset: usize) -> usize {
@@ -381,12 +424,15 @@ impl SourceFile {
                         // A blanked text that hcl-edit refuses (an error in
                         // what was kept) is parsed again whole, so the
                         // diagnostic is the one of the original text.
-                        Some(prepared) => match hcl::parse(id, &prepared.text) {
-                            Ok(body) => {
+                        Some(prepared) => match hcl::parse(id, &prepared.text)
+                            .ok()
+                            .and_then(|body| with_shells(id, &file.text, body, &prepared.shells))
+                        {
+                            Some(body) => {
                                 file.deferred = prepared.deferred;
                                 Ok(body)
                             }
-                            Err(_) => hcl::parse(id, &file.text),
+                            None => hcl::parse(id, &file.text),
                         },
                         None => hcl::parse(id, &file.text),
                     },

@@ -82,6 +82,20 @@ pub struct Prepared {
     /// blanked.
     pub text: String,
     pub deferred: Vec<Deferred>,
+    pub shells: Vec<Shell>,
+}
+
+/// An unread `resource` block of a proven file, blanked whole: the loader
+/// keeps only its labels, its range and its `count` / `for_each`
+/// attributes (their ranges), so the block is built from those without
+/// hcl-edit parsing the rest ([`crate::syntax::SourceFile::parse_reading`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shell {
+    pub rtype: String,
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+    pub keep: Vec<(usize, usize)>,
 }
 
 /// The text with unread resource bodies blanked, or `None` when the skim
@@ -91,9 +105,10 @@ pub fn blank_unread(text: &str, reads: impl Fn(&str) -> bool) -> Option<String> 
 }
 
 /// [`blank_unread`], and with `defer` the `variable`, `output` and `locals`
-/// declarations blanked too and listed in [`Prepared::deferred`].
+/// declarations blanked too and listed in [`Prepared::deferred`], and
+/// unread resources blanked whole and listed in [`Prepared::shells`].
 pub fn prepare(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Prepared> {
-    let (blanks, deferred) = skim(text, &reads, defer).ok()?;
+    let (blanks, deferred, shells) = skim(text, &reads, defer).ok()?;
     if blanks.is_empty() {
         return None;
     }
@@ -111,7 +126,11 @@ pub fn prepare(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<
     }
     // Only ASCII bytes were replaced by ASCII: still UTF-8.
     let text = String::from_utf8(out).ok()?;
-    Some(Prepared { text, deferred })
+    Some(Prepared {
+        text,
+        deferred,
+        shells,
+    })
 }
 
 /// Whether the skim proves `text` well-formed (for the differential test).
@@ -129,7 +148,7 @@ pub fn first_doubt(text: &str) -> Option<usize> {
     }
 }
 
-type Skimmed = (Vec<Blank>, Vec<Deferred>);
+type Skimmed = (Vec<Blank>, Vec<Deferred>, Vec<Shell>);
 
 fn skim(text: &str, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res<Skimmed> {
     skim_at(text, reads, defer, &mut 0)
@@ -156,18 +175,20 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
     let b = s.b;
     let mut blanks = Vec::new();
     let mut deferred = Vec::new();
+    let mut shells = Vec::new();
     let mut names: Vec<&[u8]> = Vec::new();
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     loop {
         s.blank_lines()?;
         if s.i >= b.len() {
-            return Ok((blanks, deferred));
+            return Ok((blanks, deferred, shells));
         }
         // A top-level attribute (tfvars style) is rejected by Terraform in a
         // .tf file, not by hcl-edit; either way there is nothing to blank.
         let Item::Block {
             name,
             first,
+            second,
             labels,
             range,
             inside,
@@ -180,7 +201,25 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
             end: range.1,
             keep: Vec::new(),
         };
+        let kept = |inside: &Option<Inside<'_>>| -> Vec<(usize, usize)> {
+            let attributes = inside.iter().flat_map(|i| i.attributes.iter());
+            attributes
+                .filter(|(n, _)| matches!(*n, b"count" | b"for_each"))
+                .map(|(_, r)| *r)
+                .collect()
+        };
         match (name, first, labels, inside) {
+            (b"resource", Some(t), 2, inside) if defer && !reads(t) => {
+                let keep = kept(&inside);
+                shells.push(Shell {
+                    rtype: t.to_string(),
+                    name: second.unwrap_or_default().to_string(),
+                    start: range.0,
+                    end: range.1,
+                    keep,
+                });
+                blanks.push(whole);
+            }
             (b"resource", Some(t), _, Some(inside)) if !reads(t) => blanks.push(Blank {
                 start: inside.start,
                 end: inside.end,
@@ -233,6 +272,7 @@ enum Item<'a> {
     Block {
         name: &'a [u8],
         first: Option<&'a str>,
+        second: Option<&'a str>,
         labels: usize,
         range: (usize, usize),
         inside: Option<Inside<'a>>,
@@ -362,10 +402,10 @@ impl<'a> Skim<'a> {
         Ok(text)
     }
 
-    /// Block labels (plain strings or identifiers); the first one's text
+    /// Block labels (plain strings or identifiers); the first two's text
     /// and how many there are.
-    fn labels(&mut self) -> Res<(Option<&'a str>, usize)> {
-        let mut first = None;
+    fn labels(&mut self) -> Res<([Option<&'a str>; 2], usize)> {
+        let mut first = [None, None];
         let mut n = 0;
         loop {
             let label: &[u8] = match self.peek() {
@@ -373,8 +413,8 @@ impl<'a> Skim<'a> {
                 Some(b'{') => break,
                 _ => self.ident()?,
             };
-            if n == 0 {
-                first = std::str::from_utf8(label).ok();
+            if n < 2 {
+                first[n] = std::str::from_utf8(label).ok();
             }
             n += 1;
             let before = self.i;
@@ -450,7 +490,7 @@ impl<'a> Skim<'a> {
             self.line_end()?;
             return Ok(Item::Attribute { name, range });
         }
-        let (first, labels) = self.labels()?;
+        let ([first, second], labels) = self.labels()?;
         let open = self.block_open()?;
         let attributes = self.body_inside()?;
         let end = self.i;
@@ -460,6 +500,7 @@ impl<'a> Skim<'a> {
         Ok(Item::Block {
             name,
             first,
+            second,
             labels,
             range,
             inside: open.zip(attributes).map(|(start, attributes)| Inside {
