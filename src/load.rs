@@ -9,8 +9,8 @@ mod unloaded;
 
 pub use unloaded::{UnloadedCall, unloaded_calls};
 
-use crate::syntax::scan::DeferredKind;
-use crate::syntax::{Attribute, Block, FileId, Lazy, Name, SourceFile};
+use crate::syntax::scan::{Deferred, DeferredKind};
+use crate::syntax::{Attribute, Block, Body, FileId, Lazy, Name, SourceFile};
 use globset::GlobSet;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -586,6 +586,7 @@ fn parse_batch(
     ws.modules.reserve_exact(batch.len());
     ws.files
         .reserve_exact(batch.iter().map(|(_, files)| files.len()).sum());
+    let first = ws.modules.len();
     for (dir, _) in batch {
         let id = ws.modules.len();
         ws.module_by_dir.insert(dir.clone(), id);
@@ -640,6 +641,7 @@ fn parse_batch(
         })
         .collect();
     let mut overriding: Vec<(ModuleId, String, FileId)> = Vec::new();
+    let mut absorbed: Vec<Vec<FileId>> = vec![Vec::new(); batch.len()];
     for (module, r) in parsed {
         let file = match r {
             Ok(f) => f,
@@ -664,9 +666,34 @@ fn parse_batch(
             overriding.push((module, name, id));
         } else {
             ws.modules[module].files.push(id);
-            absorb(ws, module, id);
+            absorbed[module - first].push(id);
         }
     }
+    // Modules are independent: their files are filed in parallel, each
+    // module's in file order.
+    let parts: Vec<Vec<(FileId, Body, Vec<Deferred>)>> = absorbed
+        .into_iter()
+        .map(|ids| {
+            ids.into_iter()
+                .map(|id| {
+                    let f = &mut ws.files[id as usize];
+                    (
+                        id,
+                        std::mem::take(&mut f.body),
+                        std::mem::take(&mut f.deferred),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    ws.modules[first..]
+        .par_iter_mut()
+        .zip(parts)
+        .for_each(|(m, files)| {
+            for (id, body, deferred) in files {
+                absorb(m, id, body, deferred);
+            }
+        });
     // Override files after every other file of their module, by name.
     overriding.sort();
     for (module, _, id) in overriding {
@@ -823,11 +850,9 @@ fn slim(block: &mut Block) {
     block.body.attributes.shrink_to_fit();
 }
 
-/// Moves the top-level blocks of a parsed file into its module.
-fn absorb(ws: &mut Workspace, module: ModuleId, file: FileId) {
-    let body = std::mem::take(&mut ws.files[file as usize].body);
-    let deferred = std::mem::take(&mut ws.files[file as usize].deferred);
-    let m = &mut ws.modules[module];
+/// Moves the top-level blocks and deferred declarations of a parsed file
+/// into its module.
+fn absorb(m: &mut ModuleConfig, file: FileId, body: Body, deferred: Vec<Deferred>) {
     // In file order, like the blocks: the first declaration of a name wins.
     for d in &deferred {
         let name = Name::from(d.name.as_str());
