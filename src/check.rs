@@ -7,6 +7,7 @@ use crate::load::{self, LoadOptions, Workspace};
 use crate::model::{AccessModel, FileProblem};
 use crate::rules::{self, Finding, Rule, Severity};
 use crate::suppress;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -234,31 +235,23 @@ pub fn run(opts: &Options) -> Result<Analysis, CheckError> {
         .collect();
     // Rules are independent readers of the model: run in parallel, their
     // findings concatenated in rule order as if run one after the other.
-    let mut findings: Vec<Finding> = {
-        use rayon::prelude::*;
-        rules_run
-            .par_iter()
-            .map(|rule| {
-                let mut found = Vec::new();
-                (rule.check)(&model, &mut found);
-                found
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
-            .collect()
-    };
+    let mut findings: Vec<Finding> = rules_run
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut found = Vec::new();
+            (rule.check)(&model, &mut found);
+            found
+        })
+        .collect();
     rules::cap_unknown_instances(&mut findings);
     // Suppression comments, and the notes about broken ones.
     let today = suppress::date_of(now);
-    let sups: Vec<_> = {
-        use rayon::prelude::*;
-        ws.files
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, f)| suppress::scan(f, i as u32, today))
-            .collect()
-    };
+    let sups: Vec<_> = ws
+        .files
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, f)| suppress::scan(f, i as u32, today))
+        .collect();
     if enabled("invalid-suppression") {
         for s in sups.iter().filter(|s| s.problem.is_some()) {
             let root = root_of_file(&ws, &model, s.file);

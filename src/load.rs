@@ -641,9 +641,12 @@ fn parse_batch(
         })
         .collect();
     let mut overriding: Vec<(ModuleId, String, FileId)> = Vec::new();
-    let mut absorbed: Vec<Vec<FileId>> = vec![Vec::new(); batch.len()];
+    // Per module of the batch, its files' blocks and deferred declarations
+    // in file order, to file into it.
+    type Part = (FileId, Body, Vec<Deferred>);
+    let mut parts: Vec<Vec<Part>> = (0..batch.len()).map(|_| Vec::new()).collect();
     for (module, r) in parsed {
-        let file = match r {
+        let mut file = match r {
             Ok(f) => f,
             Err((display, msg)) => {
                 errors.push((display.clone(), msg));
@@ -658,7 +661,6 @@ fn parse_batch(
         };
         let id = ws.files.len() as FileId;
         let name = file_name(&file.path);
-        ws.files.push(file);
         if is_tfvars_file(&name) {
             ws.modules[module].tfvars.push(id);
         } else if overrides::is_override(&name) {
@@ -666,26 +668,12 @@ fn parse_batch(
             overriding.push((module, name, id));
         } else {
             ws.modules[module].files.push(id);
-            absorbed[module - first].push(id);
+            let body = std::mem::take(&mut file.body);
+            parts[module - first].push((id, body, std::mem::take(&mut file.deferred)));
         }
+        ws.files.push(file);
     }
-    // Modules are independent: their files are filed in parallel, each
-    // module's in file order.
-    let parts: Vec<Vec<(FileId, Body, Vec<Deferred>)>> = absorbed
-        .into_iter()
-        .map(|ids| {
-            ids.into_iter()
-                .map(|id| {
-                    let f = &mut ws.files[id as usize];
-                    (
-                        id,
-                        std::mem::take(&mut f.body),
-                        std::mem::take(&mut f.deferred),
-                    )
-                })
-                .collect()
-        })
-        .collect();
+    // Modules are independent: their files are filed in parallel.
     ws.modules[first..]
         .par_iter_mut()
         .zip(parts)
@@ -855,7 +843,7 @@ fn slim(block: &mut Block) {
 fn absorb(m: &mut ModuleConfig, file: FileId, body: Body, deferred: Vec<Deferred>) {
     // In file order, like the blocks: the first declaration of a name wins.
     for d in &deferred {
-        let name = Name::from(d.name.as_str());
+        let name = d.name.clone();
         match d.kind {
             DeferredKind::Variable => {
                 m.variables

@@ -301,7 +301,7 @@ fn skip_heredoc(bytes: &[u8], i: usize) -> usize {
 
 pub(super) struct Converter<'a> {
     file: FileId,
-    /// Offset of the parsed text in its file (a deferred declaration).
+    /// Offset of the parsed text in its file (a part, [`parse_part`]).
     base: usize,
     repaired: &'a Repaired,
     /// When set, every node gets this span (expressions embedded in JSON strings).
@@ -309,7 +309,8 @@ pub(super) struct Converter<'a> {
 }
 
 /// Parses `text[start..end]`, a part of a file the skim proved well-formed
-/// (a deferred declaration, see scan.rs): no repairs are needed there, and
+/// (a deferred declaration, or an attribute kept of an unread resource; see
+/// scan.rs): no repairs are needed there, and
 /// spans are the file's.
 pub(super) fn parse_part(file: FileId, text: &str, start: usize, end: usize) -> Option<Body> {
     let part = text.get(start..end)?;

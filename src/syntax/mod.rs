@@ -316,7 +316,7 @@ fn with_shells(id: FileId, text: &str, body: Body, shells: &[scan::Shell]) -> Op
             .collect::<Option<Vec<_>>>()?;
         built.push(Block {
             kind: "resource".into(),
-            labels: vec![shell.rtype.as_str().into(), shell.name.as_str().into()],
+            labels: vec![shell.rtype.clone(), shell.name.clone()],
             body: Body {
                 attributes,
                 blocks: Vec::new(),
@@ -375,7 +375,8 @@ impl SourceFile {
     /// when it proves the file well-formed. The tree of everything else, the
     /// text, and every diagnostic are the same as [`SourceFile::parse`]'s.
     /// With `defer`, a proven file's `variable`, `output` and `locals`
-    /// declarations go to [`SourceFile::deferred`] instead of the tree.
+    /// declarations go to [`SourceFile::deferred`] instead of the tree, and
+    /// its unread resources are built from the skim ([`scan::Shell`]).
     pub fn parse_reading(
         id: FileId,
         path: PathBuf,

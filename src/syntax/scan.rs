@@ -1,7 +1,7 @@
 //! A validating skim of native HCL, so that hcl-edit need not build a tree
 //! for resource bodies the model never reads.
 //!
-//! [`blank_unread`] walks the whole file with a small recursive recognizer
+//! [`prepare`] walks the whole file with a small recursive recognizer
 //! of a conservative subset of HCL. When it proves the file well-formed it
 //! returns a copy of the text in which the inside of every top-level
 //! `resource` block whose type `reads` rejects is replaced by spaces
@@ -27,6 +27,8 @@
 //! empty or end at the end of the file, deep nesting and long operator chains.
 //! docs/ARCHITECTURE.md ("Parsing less") lists the hcl-edit behaviours behind
 //! these rules; tests/fuzz.rs checks the guarantee differentially.
+
+use super::Name;
 
 /// Deepest nesting (blocks, brackets, templates) the skim follows.
 const MAX_DEPTH: u32 = 40;
@@ -63,7 +65,7 @@ struct Blank {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deferred {
     pub kind: DeferredKind,
-    pub name: String,
+    pub name: Name,
     pub start: usize,
     pub end: usize,
 }
@@ -91,22 +93,18 @@ pub struct Prepared {
 /// hcl-edit parsing the rest ([`crate::syntax::SourceFile::parse_reading`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shell {
-    pub rtype: String,
-    pub name: String,
+    pub rtype: Name,
+    pub name: Name,
     pub start: usize,
     pub end: usize,
     pub keep: Vec<(usize, usize)>,
 }
 
 /// The text with unread resource bodies blanked, or `None` when the skim
-/// doubts the file or there is nothing to blank (parse the original).
-pub fn blank_unread(text: &str, reads: impl Fn(&str) -> bool) -> Option<String> {
-    prepare(text, reads, false).map(|p| p.text)
-}
-
-/// [`blank_unread`], and with `defer` the `variable`, `output` and `locals`
-/// declarations blanked too and listed in [`Prepared::deferred`], and
-/// unread resources blanked whole and listed in [`Prepared::shells`].
+/// doubts the file or there is nothing to blank (parse the original). With
+/// `defer`, the `variable`, `output` and `locals` declarations are blanked
+/// too and listed in [`Prepared::deferred`], and unread resources with two
+/// labels are blanked whole and listed in [`Prepared::shells`].
 pub fn prepare(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Prepared> {
     let (blanks, deferred, shells) = skim(text, &reads, defer).ok()?;
     if blanks.is_empty() {
@@ -177,7 +175,6 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
     let mut deferred = Vec::new();
     let mut shells = Vec::new();
     let mut names: Vec<&[u8]> = Vec::new();
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     loop {
         s.blank_lines()?;
         if s.i >= b.len() {
@@ -201,8 +198,9 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
             end: range.1,
             keep: Vec::new(),
         };
-        let kept = |inside: &Option<Inside<'_>>| -> Vec<(usize, usize)> {
-            let attributes = inside.iter().flat_map(|i| i.attributes.iter());
+        // All the loader keeps of an unread resource.
+        let kept = |inside: &Inside<'_>| -> Vec<(usize, usize)> {
+            let attributes = inside.attributes.iter();
             attributes
                 .filter(|(n, _)| matches!(*n, b"count" | b"for_each"))
                 .map(|(_, r)| *r)
@@ -210,25 +208,19 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
         };
         match (name, first, labels, inside) {
             (b"resource", Some(t), 2, inside) if defer && !reads(t) => {
-                let keep = kept(&inside);
                 shells.push(Shell {
-                    rtype: t.to_string(),
-                    name: second.unwrap_or_default().to_string(),
+                    rtype: t.into(),
+                    name: second.unwrap_or_default().into(),
                     start: range.0,
                     end: range.1,
-                    keep,
+                    keep: inside.as_ref().map(kept).unwrap_or_default(),
                 });
                 blanks.push(whole);
             }
             (b"resource", Some(t), _, Some(inside)) if !reads(t) => blanks.push(Blank {
                 start: inside.start,
                 end: inside.end,
-                keep: inside
-                    .attributes
-                    .iter()
-                    .filter(|(n, _)| matches!(*n, b"count" | b"for_each"))
-                    .map(|(_, r)| *r)
-                    .collect(),
+                keep: kept(&inside),
             }),
             (b"variable" | b"output", Some(label), 1, _) if defer => {
                 let kind = if name == b"variable" {
@@ -238,7 +230,7 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
                 };
                 deferred.push(Deferred {
                     kind,
-                    name: label.to_string(),
+                    name: label.into(),
                     start: range.0,
                     end: range.1,
                 });
@@ -248,7 +240,7 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
                 for (n, r) in inside.attributes {
                     deferred.push(Deferred {
                         kind: DeferredKind::Local,
-                        name: text(n),
+                        name: String::from_utf8_lossy(n).as_ref().into(),
                         start: r.0,
                         end: r.1,
                     });
@@ -405,7 +397,7 @@ impl<'a> Skim<'a> {
     /// Block labels (plain strings or identifiers); the first two's text
     /// and how many there are.
     fn labels(&mut self) -> Res<([Option<&'a str>; 2], usize)> {
-        let mut first = [None, None];
+        let mut texts = [None, None];
         let mut n = 0;
         loop {
             let label: &[u8] = match self.peek() {
@@ -414,7 +406,7 @@ impl<'a> Skim<'a> {
                 _ => self.ident()?,
             };
             if n < 2 {
-                first[n] = std::str::from_utf8(label).ok();
+                texts[n] = std::str::from_utf8(label).ok();
             }
             n += 1;
             let before = self.i;
@@ -423,7 +415,7 @@ impl<'a> Skim<'a> {
                 return Err(Doubt);
             }
         }
-        Ok((first, n))
+        Ok((texts, n))
     }
 
     /// `{` of a block: `{}` / `{ }` (returns `None`: nothing inside), or a
@@ -985,12 +977,14 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{blank_unread, proves};
+    use super::{prepare, proves};
 
     #[test]
     fn blanks_unread_bodies_keeping_count_and_offsets() {
         let text = "resource \"google_compute_network\" \"n\" {\n  count = var.on ? 1 : 0\n  name  = \"net-${var.x}\"\n  labels = {\n    a = \"b\"\n  }\n}\n\nresource \"google_cloud_run_v2_service\" \"s\" {\n  name = \"svc\"\n}\n";
-        let out = blank_unread(text, |t| t.starts_with("google_cloud_run")).unwrap();
+        let out = prepare(text, |t| t.starts_with("google_cloud_run"), false)
+            .unwrap()
+            .text;
         assert_eq!(out.len(), text.len());
         assert_eq!(out.lines().count(), text.lines().count());
         assert!(out.contains("  count = var.on ? 1 : 0\n"));
