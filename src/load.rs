@@ -223,11 +223,13 @@ fn excluded(opts: &LoadOptions, cwd: &Path, path: &Path) -> bool {
 
 /// The Terraform files of one directory (not recursive), sorted. Links are
 /// listed like files: reading them checks where they lead.
-fn dir_files(dir: &Path, cwd: &Path) -> Result<Vec<PathBuf>, (String, String)> {
+fn dir_files(dir: &Path, cwd: &Path, seen: &mut Seen) -> Result<Vec<PathBuf>, (String, String)> {
     let unreadable = |e: std::io::Error| (display_path(cwd, dir), e.to_string());
     let mut v = Vec::new();
+    let mut dot_terraform = false;
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
+        dot_terraform |= entry.file_name() == ".terraform";
         if entry.file_type().map_err(unreadable)?.is_dir() {
             continue;
         }
@@ -238,7 +240,32 @@ fn dir_files(dir: &Path, cwd: &Path) -> Result<Vec<PathBuf>, (String, String)> {
         }
     }
     v.sort();
+    seen.dot_terraform.insert(dir.to_path_buf(), dot_terraform);
     Ok(v)
+}
+
+/// What listing directories taught, so that later steps need not ask the
+/// file system again.
+#[derive(Default)]
+struct Seen {
+    real: read::RealDirs,
+    /// Directories listed whole, and whether each holds an entry named
+    /// `.terraform` (where an installed-module manifest would be).
+    dot_terraform: std::collections::HashMap<PathBuf, bool>,
+}
+
+impl Seen {
+    fn walked(&mut self, walked: &mut Walked) {
+        for (dir, real) in walked.dirs.drain(..) {
+            if let Some(real) = real {
+                self.real.seed(&dir, real);
+            }
+            self.dot_terraform.insert(dir, false);
+        }
+        for dir in walked.dot_terraform.drain(..) {
+            self.dot_terraform.insert(dir, true);
+        }
+    }
 }
 
 /// The real directory of a PATH argument and the repository holding it (the
@@ -271,6 +298,11 @@ pub(crate) struct Walked {
     /// Configuration files kept, and removed by `exclude`.
     pub configs: usize,
     pub dropped: usize,
+    /// Directories walked that are not links, with their real paths (when
+    /// the walk's start has one).
+    pub dirs: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Directories walked that hold an entry named `.terraform`.
+    pub dot_terraform: Vec<PathBuf>,
 }
 
 /// Walks `root` for Terraform files, skipping hidden directories. A link to
@@ -290,12 +322,26 @@ pub(crate) fn walk_tree(
     let mut followed: BTreeSet<PathBuf> = BTreeSet::new();
     let mut queue = vec![root.to_path_buf()];
     while let Some(start) = queue.pop() {
+        let real_start = if start == root {
+            real_root.clone()
+        } else {
+            std::fs::canonicalize(&start).ok()
+        };
+        let dot_terraform = &mut out.dot_terraform;
         let walker = walkdir::WalkDir::new(&start)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                e.depth() == 0
-                    || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
+                if e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name();
+                if name == ".terraform"
+                    && let Some(parent) = e.path().parent()
+                {
+                    dot_terraform.push(normalize(cwd, parent));
+                }
+                !(e.file_type().is_dir() && skipped_dir(&name.to_string_lossy()))
             });
         for entry in walker {
             let entry = match entry {
@@ -310,6 +356,17 @@ pub(crate) fn walk_tree(
                 }
             };
             if entry.file_type().is_dir() {
+                // Not a link (links are not followed here): it lies where
+                // the start really is.
+                let real = real_start.as_ref().and_then(|r| {
+                    let rel = entry.path().strip_prefix(&start).ok()?;
+                    Some(if rel.as_os_str().is_empty() {
+                        r.clone()
+                    } else {
+                        r.join(rel)
+                    })
+                });
+                out.dirs.push((normalize(cwd, entry.path()), real));
                 continue;
             }
             let path = normalize(cwd, entry.path());
@@ -356,6 +413,7 @@ fn discover(
     ws: &mut Workspace,
     paths: &[PathBuf],
     opts: &LoadOptions,
+    seen: &mut Seen,
 ) -> Result<Discovered, LoadError> {
     let cwd = ws.cwd.clone();
     let mut found = Discovered::default();
@@ -366,7 +424,8 @@ fn discover(
             .map_err(|e| LoadError::Missing(p.display().to_string(), e.to_string()))?;
         if meta.is_dir() {
             ws.tree.extend(tree_of(&abs));
-            let walked = walk_tree(&abs, &cwd, opts, &ws.tree, &mut found.errors);
+            let mut walked = walk_tree(&abs, &cwd, opts, &ws.tree, &mut found.errors);
+            seen.walked(&mut walked);
             for f in walked.files {
                 let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
                 found.dirs.entry(dir).or_default().push(f);
@@ -410,7 +469,7 @@ fn discover(
             found.file_dirs.insert(dir);
             continue;
         }
-        match dir_files(&dir, &cwd) {
+        match dir_files(&dir, &cwd, seen) {
             Ok(files) => {
                 let files: Vec<PathBuf> = files
                     .into_iter()
@@ -446,6 +505,10 @@ fn read_source(
     real_dir: Option<&Path>,
     tree: &[PathBuf],
 ) -> Result<Vec<u8>, read::ReadError> {
+    if let Some(read) = read::read_unless_link(path, read::MAX_SOURCE_BYTES) {
+        return read;
+    }
+    // A link, or a path that does not open: the error names it.
     if !std::fs::symlink_metadata(path)?.file_type().is_symlink() {
         return read::read_regular(path, read::MAX_SOURCE_BYTES);
     }
@@ -465,12 +528,13 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         source_root: opts.source_root.to_path_buf(),
         ..Default::default()
     };
+    let mut seen = Seen::default();
     // 1. Discover module directories and their files.
     let Discovered {
         mut dirs,
         file_dirs,
         mut errors,
-    } = discover(&mut ws, paths, opts)?;
+    } = discover(&mut ws, paths, opts, &mut seen)?;
     // A file argument's module is analysed with the modules calling it.
     if !file_dirs.is_empty() {
         match context::callers(&file_dirs, &cwd, opts, &ws.tree) {
@@ -479,7 +543,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
                     if dirs.contains_key(&dir) {
                         continue;
                     }
-                    match dir_files(&dir, &cwd) {
+                    match dir_files(&dir, &cwd, &mut seen) {
                         Ok(files) => {
                             let files = files
                                 .into_iter()
@@ -498,11 +562,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     dirs.retain(|_, files| files.iter().any(|f| is_config_file(&file_name(f))));
 
     // 2. Parse, then load child modules until closed.
-    let mut real_dirs = read::RealDirs::default();
     let mut pending: Vec<(PathBuf, Vec<PathBuf>)> = dirs.into_iter().collect();
     while !pending.is_empty() {
         let batch = std::mem::take(&mut pending);
-        parse_batch(&mut ws, &batch, opts, &mut real_dirs, &mut errors);
+        parse_batch(&mut ws, &batch, opts, &mut seen, &mut errors);
         // Resolve calls; queue directories not loaded yet.
         let mut queued: BTreeSet<PathBuf> = BTreeSet::new();
         for (dir, _) in &batch {
@@ -515,7 +578,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             let installed: Vec<PathBuf> = ws.modules[id].installed.values().cloned().collect();
             for t in targets.into_iter().flatten().chain(installed) {
                 if !ws.module_by_dir.contains_key(&t) && t.is_dir() && queued.insert(t.clone()) {
-                    match dir_files(&t, &cwd) {
+                    match dir_files(&t, &cwd, &mut seen) {
                         Ok(files) => {
                             let files = files
                                 .into_iter()
@@ -550,7 +613,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         .modules
         .iter()
         .filter(|m| !m.files.is_empty())
-        .filter_map(|m| real_dirs.get(&m.dir))
+        .filter_map(|m| seen.real.get(&m.dir))
         .collect();
     ws.tree.extend(module_dirs);
     ws.tree.sort();
@@ -579,7 +642,7 @@ fn parse_batch(
     ws: &mut Workspace,
     batch: &[(PathBuf, Vec<PathBuf>)],
     opts: &LoadOptions,
-    real_dirs: &mut read::RealDirs,
+    seen: &mut Seen,
     errors: &mut Vec<(String, String)>,
 ) {
     let cwd = ws.cwd.clone();
@@ -600,7 +663,7 @@ fn parse_batch(
         .iter()
         .flat_map(|(dir, files)| {
             let id = ws.module_by_dir[dir];
-            let real_dir = real_dirs.get(dir);
+            let real_dir = seen.real.get(dir);
             files.iter().map(move |f| (id, f.clone(), real_dir.clone()))
         })
         .collect();
@@ -694,6 +757,10 @@ fn parse_batch(
         m.resource_index.shrink_to_fit();
         m.calls.shrink_to_fit();
         order_tfvars(ws, id);
+        // Listed without a `.terraform` entry: no manifest to read.
+        if seen.dot_terraform.get(dir) == Some(&false) {
+            continue;
+        }
         if let Err(e) = read_manifest(&cwd, &mut ws.modules[id]) {
             errors.push(e);
         }

@@ -525,6 +525,23 @@ fn a_fifo_is_refused_not_waited_on() {
     }
 }
 
+// A socket cannot be opened at all (the non-blocking open fails): it is
+// still named as a socket, in the tree and as a file argument.
+#[cfg(unix)]
+#[test]
+fn a_socket_is_named_as_one() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", PUBLIC);
+    let _listener = std::os::unix::net::UnixListener::bind(d.path().join("sock.tf")).unwrap();
+    for args in [&["check", "."][..], &["check", "sock.tf"][..]] {
+        let (code, _, err) = bounded(d.path(), args, false).unwrap();
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("sock.tf: not a regular file (a socket)"),
+            "{args:?}: {err}"
+        );
+    }
+}
 #[cfg(unix)]
 #[test]
 fn a_link_to_dev_zero_or_out_of_the_tree_is_refused_and_never_echoed() {

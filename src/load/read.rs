@@ -62,12 +62,76 @@ pub fn kind(t: std::fs::FileType) -> &'static str {
 }
 
 /// Reads the regular file at `path` (symbolic links followed), at most
-/// `limit` bytes. The type is checked before opening (opening a FIFO would
-/// block until a writer appears) and again on the open handle, and the read
-/// itself stops one byte past the limit, so a file that grows or lies about
-/// its size (`/proc`) still cannot exhaust memory.
+/// `limit` bytes. Opening never blocks: on Unix the file is opened
+/// non-blocking (a FIFO opens at once and is then refused), elsewhere its
+/// type is checked before opening. The type is checked on the open handle,
+/// and the read itself stops one byte past the limit, so a file that grows
+/// or lies about its size (`/proc`) still cannot exhaust memory.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let meta = std::fs::metadata(path)?;
+    match open(path, true) {
+        Ok(file) => read_open(file, limit),
+        Err(e) => Err(refused(path, e)),
+    }
+}
+
+/// Reads `path` as [`read_regular`] does when it is not a symbolic link:
+/// `None` when it is one (or cannot be opened), for the caller to look at
+/// where it leads. One `open` and one `fstat`, where an `lstat` first
+/// would be a third call per file.
+pub fn read_unless_link(path: &Path, limit: u64) -> Option<Result<Vec<u8>, ReadError>> {
+    if cfg!(unix) {
+        return open(path, false).ok().map(|file| read_open(file, limit));
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.file_type().is_symlink() => Some(read_regular(path, limit)),
+        _ => None,
+    }
+}
+
+/// Opens `path` for reading without waiting on it. On Unix: non-blocking
+/// (a FIFO opens at once), never as a controlling terminal, and with
+/// `follow` false refusing a symbolic link (`O_NOFOLLOW`). Elsewhere the
+/// type is checked first, since opening a pipe could wait for a writer.
+fn open(path: &Path, follow: bool) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+        if !follow {
+            flags |= libc::O_NOFOLLOW;
+        }
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(path)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = follow;
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(std::io::Error::other(ReadError::NotRegular(kind(
+                meta.file_type(),
+            ))));
+        }
+        std::fs::File::open(path)
+    }
+}
+
+/// Why `path` could not be opened: a special file that refuses to open (a
+/// socket) is named as such, like one that opened.
+fn refused(path: &Path, e: std::io::Error) -> ReadError {
+    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ReadError>()) {
+        return inner.clone();
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => ReadError::NotRegular(kind(meta.file_type())),
+        _ => e.into(),
+    }
+}
+
+fn read_open(file: std::fs::File, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind(meta.file_type())));
     }
@@ -77,12 +141,7 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
             limit,
         });
     }
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular(kind(meta.file_type())));
-    }
-    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge {
@@ -109,6 +168,12 @@ pub struct RealDirs {
 }
 
 impl RealDirs {
+    /// Records that `dir` (absolute, normalised) really is `real`, as a walk
+    /// that did not follow links found it.
+    pub fn seed(&mut self, dir: &Path, real: PathBuf) {
+        self.known.insert(dir.to_path_buf(), Some(real));
+    }
+
     pub fn get(&mut self, dir: &Path) -> Option<PathBuf> {
         if let Some(real) = self.known.get(dir) {
             return real.clone();
