@@ -59,8 +59,20 @@ impl Repaired {
 const MAX_REPAIRS: usize = 64;
 
 pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
+    parse_text(file, text.to_string(), Some(text))
+}
+
+/// [`parse`] of a text the caller gives up (repairs edit it in place, no
+/// copy is made), for a caller that reports no error of it: a blanked text
+/// that does not parse is parsed again whole.
+pub fn parse_owned(file: FileId, text: String) -> Option<Body> {
+    parse_text(file, text, None).ok()
+}
+
+/// With `original` the text before repairs, for an error's position.
+fn parse_text(file: FileId, text: String, original: Option<&str>) -> Result<Body, ParseError> {
     let mut repaired = Repaired {
-        text: text.to_string(),
+        text,
         inserts: Vec::new(),
     };
     if repaired.text.starts_with('\u{feff}') {
@@ -107,7 +119,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
                 let rest = repaired.text.get(offset..).unwrap_or("");
                 if rest.trim().is_empty() {
                     // Ran off the end: point at the block left open, as Terraform does.
-                    if let Some(open) = first_unclosed(text) {
+                    if let Some(open) = original.and_then(first_unclosed) {
                         at = open;
                     }
                 }

@@ -425,8 +425,7 @@ impl SourceFile {
                         // A blanked text that hcl-edit refuses (an error in
                         // what was kept) is parsed again whole, so the
                         // diagnostic is the one of the original text.
-                        Some(prepared) => match hcl::parse(id, &prepared.text)
-                            .ok()
+                        Some(prepared) => match hcl::parse_owned(id, prepared.text)
                             .and_then(|body| with_shells(id, &file.text, body, &prepared.shells))
                         {
                             Some(body) => {
@@ -510,17 +509,23 @@ fn line_starts(text: &str) -> Vec<u32> {
 /// Offset where bracket nesting first exceeds [`MAX_NESTING`], ignoring
 /// brackets in strings only roughly (deep nesting is what matters here).
 fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // No more openers than the limit cannot nest deeper than it. Counting
+    // is vectorised; most files stop here.
+    let opens = bytes
+        .iter()
+        .filter(|&&c| (c == b'{') | (c == b'[') | (c == b'('))
+        .count();
+    if opens <= MAX_NESTING {
+        return None;
+    }
     let mut depth = 0usize;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'{' | b'[' | b'(' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
-                }
-            }
-            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
-            _ => {}
+    for (i, &c) in bytes.iter().enumerate() {
+        let open = usize::from((c == b'{') | (c == b'[') | (c == b'('));
+        let close = usize::from((c == b'}') | (c == b']') | (c == b')'));
+        depth = (depth + open).saturating_sub(close);
+        if depth > MAX_NESTING {
+            return Some(i);
         }
     }
     None
@@ -537,6 +542,55 @@ mod tests {
             name.into(),
             text.as_bytes().to_vec(),
         )
+    }
+
+    /// The depth guard as first written: one branch per bracket.
+    fn too_deep_reference(text: &str) -> Option<usize> {
+        let mut depth = 0usize;
+        for (i, b) in text.bytes().enumerate() {
+            match b {
+                b'{' | b'[' | b'(' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(i);
+                    }
+                }
+                b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn the_depth_guard_agrees_with_its_reference() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet = b"{[(}])a \n\"";
+        for _ in 0..2000 {
+            let len = (next() % 1200) as usize;
+            // Mostly openers in some texts, balanced in others.
+            let bias = next() % 4;
+            let text: String = (0..len)
+                .map(|_| {
+                    let r = next();
+                    if bias == 0 && r % 3 == 0 {
+                        '{'
+                    } else {
+                        alphabet[(r % alphabet.len() as u64) as usize] as char
+                    }
+                })
+                .collect();
+            assert_eq!(too_deep(&text), too_deep_reference(&text), "{text:?}");
+        }
+        let deep = format!("{}{}", "}".repeat(10), "[".repeat(MAX_NESTING + 1));
+        assert_eq!(too_deep(&deep), Some(10 + MAX_NESTING));
+        assert_eq!(too_deep(&"(".repeat(MAX_NESTING)), None);
     }
 
     #[test]
