@@ -13,7 +13,8 @@ use crate::syntax::scan::{Deferred, DeferredKind};
 use crate::syntax::{Attribute, Block, Body, FileId, Lazy, Name, SourceFile};
 use globset::GlobSet;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 pub type ModuleId = usize;
@@ -128,8 +129,26 @@ fn unreadable_lines(list: &[(String, String)]) -> String {
         .join("\n")
 }
 
+/// Whether `p` is absolute and written as [`normalize`] writes it: one `/`
+/// between components, none at the end, no `.` or `..` component. Unix
+/// only (elsewhere the slow path decides).
+fn is_normal(p: &Path) -> bool {
+    let b = p.as_os_str().as_encoded_bytes();
+    cfg!(unix)
+        && b.first() == Some(&b'/')
+        && (b.len() == 1
+            || (b.last() != Some(&b'/')
+                && b.split(|&c| c == b'/')
+                    .skip(1)
+                    .all(|c| !c.is_empty() && c != b"." && c != b"..")))
+}
+
 /// Lexically normalised absolute path (no symlink resolution).
 pub fn normalize(cwd: &Path, p: &Path) -> PathBuf {
+    // Most paths are normal already (the walk's, under a normal root).
+    if is_normal(p) {
+        return p.to_path_buf();
+    }
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -218,7 +237,8 @@ fn file_name(p: &Path) -> String {
 }
 
 fn excluded(opts: &LoadOptions, cwd: &Path, path: &Path) -> bool {
-    opts.exclude.is_match(display_path(cwd, path)) || opts.exclude.is_match(path)
+    !opts.exclude.is_empty()
+        && (opts.exclude.is_match(display_path(cwd, path)) || opts.exclude.is_match(path))
 }
 
 /// The Terraform files of one directory (not recursive), sorted. Links are
@@ -251,7 +271,7 @@ struct Seen {
     real: read::RealDirs,
     /// Directories listed whole, and whether each holds an entry named
     /// `.terraform` (where an installed-module manifest would be).
-    dot_terraform: std::collections::HashMap<PathBuf, bool>,
+    dot_terraform: HashMap<PathBuf, bool>,
 }
 
 impl Seen {
@@ -407,6 +427,44 @@ pub(crate) fn walk_tree(
     out
 }
 
+/// Files `walked.files` under their directories in `dirs`. The walk lists
+/// directories in path order (each directory's entries sorted by name,
+/// depth first), so the map is built from a sorted list rather than by one
+/// search per file.
+fn by_dir(dirs: &mut BTreeMap<PathBuf, Vec<PathBuf>>, walked: &mut Walked) {
+    let index: HashMap<&Path, usize> = walked
+        .dirs
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| (d.as_path(), i))
+        .collect();
+    let mut files: Vec<Vec<PathBuf>> = vec![Vec::new(); walked.dirs.len()];
+    let mut elsewhere = Vec::new();
+    for f in walked.files.drain(..) {
+        match f.parent().and_then(|p| index.get(p)) {
+            Some(&i) => files[i].push(f),
+            None => elsewhere.push(f),
+        }
+    }
+    let listed = walked
+        .dirs
+        .iter()
+        .zip(files)
+        .filter(|(_, files)| !files.is_empty())
+        .map(|((d, _), files)| (d.clone(), files));
+    if dirs.is_empty() {
+        *dirs = listed.collect();
+    } else {
+        for (d, files) in listed {
+            dirs.entry(d).or_default().extend(files);
+        }
+    }
+    for f in elsewhere {
+        let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
+        dirs.entry(dir).or_default().push(f);
+    }
+}
+
 /// Finds the modules named by `paths`. A directory is walked; a file stands
 /// for the module (directory) it belongs to.
 fn discover(
@@ -425,12 +483,10 @@ fn discover(
         if meta.is_dir() {
             ws.tree.extend(tree_of(&abs));
             let mut walked = walk_tree(&abs, &cwd, opts, &ws.tree, &mut found.errors);
+            let (configs, dropped) = (walked.configs, walked.dropped);
+            by_dir(&mut found.dirs, &mut walked);
             seen.walked(&mut walked);
-            for f in walked.files {
-                let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
-                found.dirs.entry(dir).or_default().push(f);
-            }
-            match (walked.configs, walked.dropped) {
+            match (configs, dropped) {
                 (0, 0) => ws.nothing_to_check.push((
                     shown,
                     "no Terraform files (.tf, .tf.json) in it or below".into(),
@@ -563,6 +619,8 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
 
     // 2. Parse, then load child modules until closed.
     let mut pending: Vec<(PathBuf, Vec<PathBuf>)> = dirs.into_iter().collect();
+    // (module, call, directory) of every call with a local source.
+    let mut local_targets: Vec<(ModuleId, usize, PathBuf)> = Vec::new();
     while !pending.is_empty() {
         let batch = std::mem::take(&mut pending);
         parse_batch(&mut ws, &batch, opts, &mut seen, &mut errors);
@@ -570,13 +628,15 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         let mut queued: BTreeSet<PathBuf> = BTreeSet::new();
         for (dir, _) in &batch {
             let id = ws.module_by_dir[dir];
-            let targets: Vec<Option<PathBuf>> = ws.modules[id]
-                .calls
-                .iter()
-                .map(|c| local_source(dir, &c.source))
-                .collect();
-            let installed: Vec<PathBuf> = ws.modules[id].installed.values().cloned().collect();
-            for t in targets.into_iter().flatten().chain(installed) {
+            let mut targets = Vec::new();
+            for (c, call) in ws.modules[id].calls.iter().enumerate() {
+                if let Some(t) = local_source(dir, &call.source) {
+                    targets.push(t.clone());
+                    local_targets.push((id, c, t));
+                }
+            }
+            let installed = ws.modules[id].installed.values().cloned();
+            for t in targets.into_iter().chain(installed) {
                 if !ws.module_by_dir.contains_key(&t) && t.is_dir() && queued.insert(t.clone()) {
                     match dir_files(&t, &cwd, &mut seen) {
                         Ok(files) => {
@@ -597,13 +657,8 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         errors.dedup();
         return Err(LoadError::Unreadable(errors));
     }
-    for id in 0..ws.modules.len() {
-        let dir = ws.modules[id].dir.clone();
-        for c in 0..ws.modules[id].calls.len() {
-            let target = local_source(&dir, &ws.modules[id].calls[c].source)
-                .and_then(|t| ws.module_by_dir.get(&t).copied());
-            ws.modules[id].calls[c].target = target;
-        }
+    for (id, c, t) in local_targets {
+        ws.modules[id].calls[c].target = ws.module_by_dir.get(&t).copied();
     }
     // A module read from outside the PATH arguments (`../../modules/run`
     // in a checkout without `.git`) is part of the analysed tree: its own
@@ -650,12 +705,16 @@ fn parse_batch(
     ws.files
         .reserve_exact(batch.iter().map(|(_, files)| files.len()).sum());
     let first = ws.modules.len();
-    for (dir, _) in batch {
+    let displays: Vec<String> = batch
+        .par_iter()
+        .map(|(dir, _)| display_path(&cwd, dir))
+        .collect();
+    for ((dir, _), display) in batch.iter().zip(displays) {
         let id = ws.modules.len();
         ws.module_by_dir.insert(dir.clone(), id);
         ws.modules.push(ModuleConfig {
             dir: dir.clone(),
-            display: display_path(&cwd, dir),
+            display,
             ..Default::default()
         });
     }
@@ -737,31 +796,30 @@ fn parse_batch(
         ws.files.push(file);
     }
     // Modules are independent: their files are filed in parallel.
+    let files = &ws.files;
     ws.modules[first..]
         .par_iter_mut()
         .zip(parts)
-        .for_each(|(m, files)| {
-            for (id, body, deferred) in files {
+        .for_each(|(m, parts)| {
+            for (id, body, deferred) in parts {
                 absorb(m, id, body, deferred);
             }
+            m.resources.shrink_to_fit();
+            m.resource_index.shrink_to_fit();
+            m.calls.shrink_to_fit();
+            order_tfvars(files, m);
         });
     // Override files after every other file of their module, by name.
     overriding.sort();
     for (module, _, id) in overriding {
         overrides::merge(ws, module, id);
     }
-    for (dir, _) in batch {
-        let id = ws.module_by_dir[dir];
-        let m = &mut ws.modules[id];
-        m.resources.shrink_to_fit();
-        m.resource_index.shrink_to_fit();
-        m.calls.shrink_to_fit();
-        order_tfvars(ws, id);
+    for (i, (dir, _)) in batch.iter().enumerate() {
         // Listed without a `.terraform` entry: no manifest to read.
         if seen.dot_terraform.get(dir) == Some(&false) {
             continue;
         }
-        if let Err(e) = read_manifest(&cwd, &mut ws.modules[id]) {
+        if let Err(e) = read_manifest(&cwd, &mut ws.modules[first + i]) {
             errors.push(e);
         }
     }
@@ -844,9 +902,8 @@ pub fn local_source(dir: &Path, source: &str) -> Option<PathBuf> {
     }
 }
 
-fn order_tfvars(ws: &mut Workspace, id: ModuleId) {
-    let files = &ws.files;
-    ws.modules[id].tfvars.sort_by_key(|f| {
+fn order_tfvars(files: &[SourceFile], m: &mut ModuleConfig) {
+    m.tfvars.sort_by_key(|f| {
         let name = files[*f as usize]
             .path
             .file_name()
@@ -996,6 +1053,54 @@ fn absorb(m: &mut ModuleConfig, file: FileId, body: Body, deferred: Vec<Deferred
                 m.provider = Some(block);
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path of `normalize` takes a path as it is only when the
+    /// component-wise rebuild would give the same path.
+    #[test]
+    fn normal_paths_are_those_normalize_keeps() {
+        let cwd = Path::new("/cwd");
+        let rebuilt = |p: &Path| -> PathBuf {
+            let mut out = PathBuf::new();
+            for c in p.components() {
+                match c {
+                    Component::CurDir => {}
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            out
+        };
+        let cases = [
+            ("/", true),
+            ("/a", true),
+            ("/a/b.tf", true),
+            ("/a/.hidden/..b/...", true),
+            ("/a//b", false),
+            ("/a/./b", false),
+            ("/a/../b", false),
+            ("/a/b/", false),
+            ("/a/.", false),
+            ("/a/..", false),
+            ("//a", false),
+            ("a/b", false),
+            ("", false),
+        ];
+        for (p, normal) in cases {
+            let p = Path::new(p);
+            assert_eq!(is_normal(p), normal && cfg!(unix), "{p:?}");
+            if is_normal(p) {
+                assert_eq!(rebuilt(p), p, "{p:?}");
+            }
+            assert_eq!(normalize(cwd, p), rebuilt(&cwd.join(p)), "{p:?}");
         }
     }
 }

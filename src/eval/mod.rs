@@ -33,8 +33,8 @@ pub use value::{
 
 use crate::load::{ModuleId, Workspace};
 use crate::syntax::{Attribute, Expr, Span};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// Most instances one `count`/`for_each` may create before we stop expanding.
@@ -180,7 +180,7 @@ impl<'w> Evaluator<'w> {
         inputs: &Inputs,
         provider: &'w dyn Provider,
     ) -> Evaluator<'w> {
-        let mut root_inputs = HashMap::new();
+        let mut root_inputs = HashMap::default();
         // Terraform's precedence, lowest first: env, terraform.tfvars,
         // *.auto.tfvars, then -var-file and -var in command-line order.
         for (k, v) in &inputs.env {

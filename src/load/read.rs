@@ -164,7 +164,7 @@ pub fn real_path(path: &Path) -> Result<PathBuf, ReadError> {
 /// of the loader is.
 #[derive(Debug, Default)]
 pub struct RealDirs {
-    known: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    known: rustc_hash::FxHashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl RealDirs {
