@@ -363,6 +363,53 @@ pub fn parse_expression(text: &str) -> Option<Expr> {
 /// input is reported instead of risking the stack.
 pub const MAX_NESTING: usize = 256;
 
+/// A file's text checked and skimmed before it has an id: the part of
+/// [`SourceFile::parse_reading`] that can run while the tree is still being
+/// walked. [`SourceFile::from_staged`] finishes it.
+#[derive(Debug)]
+pub struct Staged {
+    text: String,
+    /// Where the text stops being UTF-8, and why.
+    invalid: Option<(usize, String)>,
+    /// Where bracket nesting first exceeds [`MAX_NESTING`].
+    too_deep: Option<usize>,
+    /// The skim of a native file it proves.
+    plan: Option<scan::Plan>,
+}
+
+impl Staged {
+    pub fn new(path: &Path, bytes: Vec<u8>, reads: fn(&str) -> bool, defer: bool) -> Staged {
+        let (text, invalid) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let msg = if err.as_bytes().contains(&0) {
+                    "binary file: not Terraform text".to_string()
+                } else {
+                    "invalid UTF-8: Terraform files must be UTF-8".to_string()
+                };
+                (text, Some((at, msg)))
+            }
+        };
+        let too_deep = if invalid.is_none() {
+            too_deep(&text)
+        } else {
+            None
+        };
+        let plan = match (&invalid, too_deep, Syntax::of(path)) {
+            (None, None, Syntax::Native) => scan::plan(&text, reads, defer),
+            _ => None,
+        };
+        Staged {
+            text,
+            invalid,
+            too_deep,
+            plan,
+        }
+    }
+}
+
 impl SourceFile {
     /// Parses `bytes` read from `path`. Never fails: problems are kept in `error`.
     pub fn parse(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>) -> SourceFile {
@@ -385,25 +432,23 @@ impl SourceFile {
         reads: fn(&str) -> bool,
         defer: bool,
     ) -> SourceFile {
-        let (text, error) = match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(err) => {
-                let at = err.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-                let msg = if err.as_bytes().contains(&0) {
-                    "binary file: not Terraform text".to_string()
-                } else {
-                    "invalid UTF-8: Terraform files must be UTF-8".to_string()
-                };
-                (
-                    text,
-                    Some(ParseError {
-                        message: msg,
-                        span: Span::new(id, at..at),
-                    }),
-                )
-            }
-        };
+        let staged = Staged::new(&path, bytes, reads, defer);
+        SourceFile::from_staged(id, path, display, staged)
+    }
+
+    /// The rest of [`SourceFile::parse_reading`] for a file staged before
+    /// it had an id.
+    pub fn from_staged(id: FileId, path: PathBuf, display: String, staged: Staged) -> SourceFile {
+        let Staged {
+            text,
+            invalid,
+            too_deep,
+            plan,
+        } = staged;
+        let error = invalid.map(|(at, message)| ParseError {
+            message,
+            span: Span::new(id, at..at),
+        });
         let mut file = SourceFile {
             path,
             display,
@@ -415,16 +460,16 @@ impl SourceFile {
         };
         if file.error.is_none() {
             let syntax = Syntax::of(&file.path);
-            let result = match too_deep(&file.text) {
+            let result = match too_deep {
                 Some(at) => Err(ParseError {
                     message: format!("nesting deeper than {MAX_NESTING} levels"),
                     span: Span::new(id, at..at),
                 }),
                 None => match syntax {
-                    Syntax::Native => match scan::prepare(&file.text, reads, defer) {
-                        // A blanked text that hcl-edit refuses (an error in
-                        // what was kept) is parsed again whole, so the
-                        // diagnostic is the one of the original text.
+                    // A blanked text that hcl-edit refuses (an error in
+                    // what was kept) is parsed again whole, so the
+                    // diagnostic is the one of the original text.
+                    Syntax::Native => match plan.and_then(|p| p.apply(&file.text)) {
                         Some(prepared) => match hcl::parse_owned(id, prepared.text)
                             .and_then(|body| with_shells(id, &file.text, body, &prepared.shells))
                         {

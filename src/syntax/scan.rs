@@ -51,6 +51,7 @@ struct Skim<'a> {
 
 /// A multi-line block's inside and the `count` / `for_each` in it: what
 /// to blank of an unread resource, and what to keep.
+#[derive(Debug)]
 struct Blank {
     start: usize,
     end: usize,
@@ -100,35 +101,63 @@ pub struct Shell {
     pub keep: Vec<(usize, usize)>,
 }
 
-/// The text with unread resource bodies blanked, or `None` when the skim
-/// doubts the file or there is nothing to blank (parse the original). With
-/// `defer`, the `variable`, `output` and `locals` declarations are blanked
-/// too and listed in [`Prepared::deferred`], and unread resources with two
-/// labels are blanked whole and listed in [`Prepared::shells`].
-pub fn prepare(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Prepared> {
+/// What the skim found in a proven file: the ranges to blank, the deferred
+/// declarations and the resource shells. Skimming needs no file id, so it
+/// can run before the file has one ([`crate::syntax::Staged`]).
+#[derive(Debug)]
+pub struct Plan {
+    blanks: Vec<Blank>,
+    deferred: Vec<Deferred>,
+    shells: Vec<Shell>,
+}
+
+/// The skim of `text`, or `None` when it doubts the file or there is nothing
+/// to blank (parse the original). With `defer`, the `variable`, `output` and
+/// `locals` declarations are blanked too and listed in
+/// [`Prepared::deferred`], and unread resources with two labels are blanked
+/// whole and listed in [`Prepared::shells`].
+pub fn plan(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Plan> {
     let (blanks, deferred, shells) = skim(text, &reads, defer).ok()?;
     if blanks.is_empty() {
         return None;
     }
-    let mut out = text.as_bytes().to_vec();
-    for b in &blanks {
-        let mut at = b.start;
-        for &(ks, ke) in b.keep.iter().chain(std::iter::once(&(b.end, b.end))) {
-            for c in &mut out[at..ks] {
-                if *c != b'\n' {
-                    *c = b' ';
-                }
-            }
-            at = ke;
-        }
-    }
-    // Only ASCII bytes were replaced by ASCII: still UTF-8.
-    let text = String::from_utf8(out).ok()?;
-    Some(Prepared {
-        text,
+    Some(Plan {
+        blanks,
         deferred,
         shells,
     })
+}
+
+impl Plan {
+    /// `text` (the one skimmed) with the plan's ranges blanked.
+    pub fn apply(self, text: &str) -> Option<Prepared> {
+        let mut out = text.as_bytes().to_vec();
+        for b in &self.blanks {
+            let mut at = b.start;
+            for &(ks, ke) in b.keep.iter().chain(std::iter::once(&(b.end, b.end))) {
+                for c in &mut out[at..ks] {
+                    if *c != b'\n' {
+                        *c = b' ';
+                    }
+                }
+                at = ke;
+            }
+        }
+        // Blanks start and end at ASCII bytes and turn whole characters
+        // into spaces: still UTF-8.
+        let text = String::from_utf8(out).ok()?;
+        Some(Prepared {
+            text,
+            deferred: self.deferred,
+            shells: self.shells,
+        })
+    }
+}
+
+/// The text with unread resource bodies blanked: [`plan`], then
+/// [`Plan::apply`].
+pub fn prepare(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Prepared> {
+    plan(text, reads, defer)?.apply(text)
 }
 
 /// Whether the skim proves `text` well-formed (for the differential test).
