@@ -10,7 +10,7 @@ mod unloaded;
 pub use unloaded::{UnloadedCall, unloaded_calls};
 
 use crate::syntax::scan::{Deferred, DeferredKind};
-use crate::syntax::{Attribute, Block, Body, FileId, Lazy, Name, SourceFile};
+use crate::syntax::{Attribute, Block, Body, FileId, Lazy, Name, SourceFile, Staged};
 use globset::GlobSet;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -272,6 +272,18 @@ struct Seen {
     /// Directories listed whole, and whether each holds an entry named
     /// `.terraform` (where an installed-module manifest would be).
     dot_terraform: HashMap<PathBuf, bool>,
+    /// Files read and skimmed during the walk ([`stage`]), until parsed.
+    staged: HashMap<PathBuf, Result<Staged, read::ReadError>>,
+}
+
+/// Reads and skims a file found by the walk, before it has an id: what
+/// [`read_source`] and [`SourceFile::parse_reading`] would do first. `None`
+/// for a link, or a path that does not open: those are read when parsed.
+fn stage(path: &Path, keep_body: fn(&str) -> bool) -> Option<Result<Staged, read::ReadError>> {
+    let read = read::read_unless_link(path, read::MAX_SOURCE_BYTES)?;
+    // An override file's declarations are merged as blocks.
+    let defer = !overrides::is_override(&file_name(path));
+    Some(read.map(|bytes| Staged::new(path, bytes, keep_body, defer)))
 }
 
 impl Seen {
@@ -336,6 +348,7 @@ pub(crate) fn walk_tree(
     opts: &LoadOptions,
     tree: &[PathBuf],
     errors: &mut Vec<(String, String)>,
+    found: &mut dyn FnMut(&Path),
 ) -> Walked {
     let mut out = Walked::default();
     let real_root = std::fs::canonicalize(root).ok();
@@ -421,6 +434,7 @@ pub(crate) fn walk_tree(
                 continue;
             }
             out.configs += usize::from(config);
+            found(&path);
             out.files.push(path);
         }
     }
@@ -482,7 +496,24 @@ fn discover(
             .map_err(|e| LoadError::Missing(p.display().to_string(), e.to_string()))?;
         if meta.is_dir() {
             ws.tree.extend(tree_of(&abs));
-            let mut walked = walk_tree(&abs, &cwd, opts, &ws.tree, &mut found.errors);
+            // Each file is read and skimmed as soon as the walk finds it,
+            // on the pool's threads, while the walk goes on.
+            let staged = std::sync::Mutex::new(std::mem::take(&mut seen.staged));
+            let tree = &ws.tree;
+            let errors = &mut found.errors;
+            let mut walked = rayon::scope(|scope| {
+                walk_tree(&abs, &cwd, opts, tree, errors, &mut |path| {
+                    let path = path.to_path_buf();
+                    let staged = &staged;
+                    let keep_body = opts.keep_body;
+                    scope.spawn(move |_| {
+                        if let Some(r) = stage(&path, keep_body) {
+                            staged.lock().expect("no task panics").insert(path, r);
+                        }
+                    });
+                })
+            });
+            seen.staged = staged.into_inner().expect("no task panics");
             let (configs, dropped) = (walked.configs, walked.dropped);
             by_dir(&mut found.dirs, &mut walked);
             seen.walked(&mut walked);
@@ -718,34 +749,37 @@ fn parse_batch(
             ..Default::default()
         });
     }
-    let all: Vec<(ModuleId, PathBuf, Option<PathBuf>)> = batch
-        .iter()
-        .flat_map(|(dir, files)| {
-            let id = ws.module_by_dir[dir];
-            let real_dir = seen.real.get(dir);
-            files.iter().map(move |f| (id, f.clone(), real_dir.clone()))
-        })
-        .collect();
+    type Item = (ModuleId, PathBuf, Option<PathBuf>, Option<Staging>);
+    type Staging = Result<Staged, read::ReadError>;
+    let mut all: Vec<Item> = Vec::with_capacity(batch.iter().map(|(_, f)| f.len()).sum());
+    for (dir, files) in batch {
+        let id = ws.module_by_dir[dir];
+        let real_dir = seen.real.get(dir);
+        for f in files {
+            let staged = seen.staged.remove(f);
+            all.push((id, f.clone(), real_dir.clone(), staged));
+        }
+    }
     let base = ws.files.len() as FileId;
     let tree = &ws.tree;
     type Parsed = (ModuleId, Result<SourceFile, (String, String)>);
     let parsed: Vec<Parsed> = all
         .into_par_iter()
         .enumerate()
-        .map(|(i, (module, path, real_dir))| {
+        .map(|(i, (module, path, real_dir, staged))| {
             let display = display_path(&cwd, &path);
-            let r = match read_source(&path, real_dir.as_deref(), tree) {
-                Ok(bytes) => {
+            let staged = match staged {
+                Some(staged) => staged,
+                None => read_source(&path, real_dir.as_deref(), tree).map(|bytes| {
                     // An override file's declarations are merged as blocks.
                     let defer = !overrides::is_override(&file_name(&path));
-                    let mut file = SourceFile::parse_reading(
-                        base + i as FileId,
-                        path,
-                        display,
-                        bytes,
-                        opts.keep_body,
-                        defer,
-                    );
+                    Staged::new(&path, bytes, opts.keep_body, defer)
+                }),
+            };
+            let r = match staged {
+                Ok(staged) => {
+                    let mut file =
+                        SourceFile::from_staged(base + i as FileId, path, display, staged);
                     // Drop what the model never reads while still in parallel,
                     // before every file of the batch is held at once.
                     for block in &mut file.body.blocks {

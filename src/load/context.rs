@@ -87,7 +87,7 @@ fn call_index(
     tree: &[PathBuf],
 ) -> Result<CallIndex, Vec<Unreadable>> {
     let mut errors = Vec::new();
-    let files: Vec<PathBuf> = walk_tree(repo, cwd, opts, tree, &mut errors)
+    let files: Vec<PathBuf> = walk_tree(repo, cwd, opts, tree, &mut errors, &mut |_| {})
         .files
         .into_iter()
         .filter(|f| is_config_file(&f.file_name().unwrap_or_default().to_string_lossy()))
