@@ -135,11 +135,14 @@ impl Plan {
         for b in &self.blanks {
             let mut at = b.start;
             for &(ks, ke) in b.keep.iter().chain(std::iter::once(&(b.end, b.end))) {
-                for c in &mut out[at..ks] {
-                    if *c != b'\n' {
-                        *c = b' ';
-                    }
+                // Spaces between the newlines, which stay.
+                let range = &mut out[at..ks];
+                let mut from = 0;
+                for nl in memchr::memchr_iter(b'\n', &text.as_bytes()[at..ks]) {
+                    range[from..nl].fill(b' ');
+                    from = nl + 1;
                 }
+                range[from..].fill(b' ');
                 at = ke;
             }
         }
@@ -183,7 +186,7 @@ fn skim(text: &str, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res<Skimmed> {
 
 fn skim_at(text: &str, reads: &dyn Fn(&str) -> bool, defer: bool, at: &mut usize) -> Res<Skimmed> {
     let b = text.as_bytes();
-    if b.iter().any(|&c| c == b'\r' || c == 0) || text.starts_with('\u{feff}') {
+    if memchr::memchr2(b'\r', 0, b).is_some() || text.starts_with('\u{feff}') {
         return Err(Doubt);
     }
     let mut s = Skim {
@@ -1001,7 +1004,7 @@ impl<'a> Skim<'a> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]
