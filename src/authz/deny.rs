@@ -64,16 +64,20 @@ impl Decider<'_> {
     ) -> Deny {
         let model = self.model;
         let s = &model.services[service];
-        let project = match &s.project {
-            Field::Unknown(_) => None,
-            f => Some(f.to_string()),
-        };
-        let ancestry = model.org.ancestors(s.root, project.as_deref());
+        // Where the service sits, worked out once a policy of its root is met.
+        let mut ancestry = None;
         let mut maybe: Option<Deny> = None;
         for (pi, policy) in model.deny_policies.iter().enumerate() {
             if policy.root != s.root {
                 continue;
             }
+            let ancestry = ancestry.get_or_insert_with(|| {
+                let project = match &s.project {
+                    Field::Unknown(_) => None,
+                    f => Some(f.to_string()),
+                };
+                model.org.ancestors(s.root, project.as_deref())
+            });
             let applies = match &policy.attached {
                 Ok(node) if ancestry.nodes.contains(node) => Some(true),
                 // Above the project, but the configuration does not show

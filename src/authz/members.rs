@@ -3,6 +3,7 @@
 //! v2 identifiers (`principal://...`, `principalSet://...`), matched against
 //! the identity a request carries.
 
+use crate::eval::Text;
 use crate::model::callers::Identity;
 use crate::model::{Field, Grant};
 
@@ -27,12 +28,23 @@ pub(super) fn member_matches(g: &Grant, identity: &Identity) -> Option<Match> {
         if let Some(p) = member.known().filter(|p| crate::model::is_public(p)) {
             return Some(Match::Public(p.to_string()));
         }
-        let text = member.text().expect("known or symbolic");
+        // Compared as written, without building a text per member.
+        let (known, symbolic) = match member {
+            Field::Known(s) => (Some(s.as_str()), None),
+            Field::Symbolic(t) => (None, Some(t)),
+            Field::Unknown(_) => unreachable!("skipped above"),
+        };
+        let same_as = |id: &Text| match (known, symbolic) {
+            (Some(s), _) => id.known() == Some(s),
+            (_, Some(t)) => id == t,
+            _ => false,
+        };
+        let prefix = known.unwrap_or_else(|| symbolic.map_or("", |t| t.literal_prefix()));
         match identity {
-            Identity::Member(id) if *id == text => return Some(Match::Exact),
+            Identity::Member(id) if same_as(id) => return Some(Match::Exact),
             Identity::IapAgent if is_iap_agent(member) => return Some(Match::Exact),
             Identity::ComputeDefault { project } if is_compute_default(member) => {
-                if text.refs().any(|r| r.path.as_ref() == "number") {
+                if symbolic.is_some_and(|t| t.refs().any(|r| r.path.as_ref() == "number")) {
                     // Written with a project's number, as configurations do.
                     return Some(Match::Exact);
                 }
@@ -45,7 +57,7 @@ pub(super) fn member_matches(g: &Grant, identity: &Identity) -> Option<Match> {
                 ))));
             }
             Identity::Member(_) | Identity::ComputeDefault { .. }
-                if text.literal_prefix().starts_with("group:") =>
+                if prefix.starts_with("group:") =>
             {
                 best = best.or(Some(Match::Maybe(format!(
                     "{member} may contain the identity"
