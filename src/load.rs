@@ -835,6 +835,14 @@ fn parse_batch(
         .par_iter_mut()
         .zip(parts)
         .for_each(|(m, parts)| {
+            // Room for every resource at once: no growth, no copies.
+            let resources = parts
+                .iter()
+                .flat_map(|(_, body, _)| &body.blocks)
+                .filter(|b| matches!(b.kind.as_str(), "resource" | "data") && b.labels.len() == 2)
+                .count();
+            m.resources.reserve_exact(resources);
+            m.resource_index.reserve(resources);
             for (id, body, deferred) in parts {
                 absorb(m, id, body, deferred);
             }
