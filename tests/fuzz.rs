@@ -323,7 +323,7 @@ fn the_skim_never_proves_what_hcl_edit_rejects() {
         let blanked = SourceFile::parse_reading(
             0,
             PathBuf::from(&name),
-            name,
+            name.clone(),
             bytes.to_vec(),
             |_| false,
             true,
@@ -368,6 +368,51 @@ fn the_skim_never_proves_what_hcl_edit_rejects() {
             resources(&blanked.body),
             resources(&full.body),
             "{}: unread resources",
+            path.display()
+        );
+        // Read and unread resources mixed: the body, parsed one stretch of
+        // kept text at a time, is the whole parse's (spans too), with unread
+        // resources slimmed and the deferred declarations left out.
+        fn reads(t: &str) -> bool {
+            t.len().is_multiple_of(2)
+        }
+        let mixed = SourceFile::parse_reading(
+            0,
+            PathBuf::from(&name),
+            name.clone(),
+            bytes.to_vec(),
+            reads,
+            true,
+        );
+        assert!(mixed.error.is_none(), "{}: mixed text", path.display());
+        let deferred = |b: &Block| {
+            (matches!(b.kind.as_str(), "variable" | "output") && b.labels.len() == 1)
+                || (b.kind == "locals" && b.labels.is_empty())
+        };
+        let shown = |b: &Block| {
+            if b.kind == "resource" && b.labels.first().is_some_and(|t| !reads(t)) {
+                slim(b)
+            } else {
+                format!("{b:?}")
+            }
+        };
+        let kept = |body: &runwarden::syntax::Body| -> Vec<String> {
+            body.blocks
+                .iter()
+                .filter(|b| !deferred(b))
+                .map(shown)
+                .collect()
+        };
+        assert_eq!(
+            kept(&mixed.body),
+            kept(&full.body),
+            "{}: kept blocks",
+            path.display()
+        );
+        assert_eq!(
+            format!("{:?}", mixed.body.attributes),
+            format!("{:?}", full.body.attributes),
+            "{}: top-level attributes",
             path.display()
         );
         let files = [blanked];

@@ -59,20 +59,8 @@ impl Repaired {
 const MAX_REPAIRS: usize = 64;
 
 pub fn parse(file: FileId, text: &str) -> Result<Body, ParseError> {
-    parse_text(file, text.to_string(), Some(text))
-}
-
-/// [`parse`] of a text the caller gives up (repairs edit it in place, no
-/// copy is made), for a caller that reports no error of it: a blanked text
-/// that does not parse is parsed again whole.
-pub fn parse_owned(file: FileId, text: String) -> Option<Body> {
-    parse_text(file, text, None).ok()
-}
-
-/// With `original` the text before repairs, for an error's position.
-fn parse_text(file: FileId, text: String, original: Option<&str>) -> Result<Body, ParseError> {
     let mut repaired = Repaired {
-        text,
+        text: text.to_string(),
         inserts: Vec::new(),
     };
     if repaired.text.starts_with('\u{feff}') {
@@ -119,7 +107,7 @@ fn parse_text(file: FileId, text: String, original: Option<&str>) -> Result<Body
                 let rest = repaired.text.get(offset..).unwrap_or("");
                 if rest.trim().is_empty() {
                     // Ran off the end: point at the block left open, as Terraform does.
-                    if let Some(open) = original.and_then(first_unclosed) {
+                    if let Some(open) = first_unclosed(text) {
                         at = open;
                     }
                 }
@@ -325,7 +313,13 @@ pub(super) struct Converter<'a> {
 /// scan.rs): no repairs are needed there, and
 /// spans are the file's.
 pub(super) fn parse_part(file: FileId, text: &str, start: usize, end: usize) -> Option<Body> {
-    let part = text.get(start..end)?;
+    parse_at(file, text.get(start..end)?, start)
+}
+
+/// Parses `part`, a stretch of the file's text from byte `start` (or a copy
+/// of the same length): spans are the file's. `None` if it does not parse
+/// alone; no repairs are tried.
+pub(super) fn parse_at(file: FileId, part: &str, start: usize) -> Option<Body> {
     let body = hcl_edit::parser::parse_body(part).ok()?;
     let repaired = Repaired {
         text: String::new(),

@@ -296,6 +296,22 @@ impl<T: FromPart> Lazy<T> {
     }
 }
 
+/// The body of a proven file from its stretches of kept text, each parsed
+/// alone ([`scan::Plan::split`]): `None` if one does not parse alone (never,
+/// for a proven file; tests/fuzz.rs checks), and the caller parses the
+/// whole text.
+fn parse_runs(id: FileId, runs: &[scan::Run<'_>]) -> Option<Body> {
+    let mut body = Body::default();
+    for run in runs {
+        let part = hcl::parse_at(id, &run.text, run.start)?;
+        body.attributes.extend(part.attributes);
+        body.blocks.extend(part.blocks);
+    }
+    body.attributes.shrink_to_fit();
+    body.blocks.shrink_to_fit();
+    Some(body)
+}
+
 /// `body` with the unread resources the skim blanked whole built back in,
 /// in source order: the labels, the span and the `count` / `for_each`
 /// attributes, which is all the loader keeps of such a block. `None` if one
@@ -469,12 +485,12 @@ impl SourceFile {
                     // A blanked text that hcl-edit refuses (an error in
                     // what was kept) is parsed again whole, so the
                     // diagnostic is the one of the original text.
-                    Syntax::Native => match plan.and_then(|p| p.apply(&file.text)) {
-                        Some(prepared) => match hcl::parse_owned(id, prepared.text)
-                            .and_then(|body| with_shells(id, &file.text, body, &prepared.shells))
+                    Syntax::Native => match plan.and_then(|p| p.split(&file.text)) {
+                        Some(split) => match parse_runs(id, &split.runs)
+                            .and_then(|body| with_shells(id, &file.text, body, &split.shells))
                         {
                             Some(body) => {
-                                file.deferred = prepared.deferred;
+                                file.deferred = split.deferred;
                                 Ok(body)
                             }
                             None => hcl::parse(id, &file.text),

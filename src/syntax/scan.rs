@@ -56,6 +56,9 @@ struct Blank {
     start: usize,
     end: usize,
     keep: Vec<(usize, usize)>,
+    /// A whole top-level declaration (deferred, or a resource shell), not
+    /// the inside of a block that stays.
+    whole: bool,
 }
 
 /// A top-level declaration of a proven file whose parse waits until the
@@ -133,18 +136,7 @@ impl Plan {
     pub fn apply(self, text: &str) -> Option<Prepared> {
         let mut out = text.as_bytes().to_vec();
         for b in &self.blanks {
-            let mut at = b.start;
-            for &(ks, ke) in b.keep.iter().chain(std::iter::once(&(b.end, b.end))) {
-                // Spaces between the newlines, which stay.
-                let range = &mut out[at..ks];
-                let mut from = 0;
-                for nl in memchr::memchr_iter(b'\n', &text.as_bytes()[at..ks]) {
-                    range[from..nl].fill(b' ');
-                    from = nl + 1;
-                }
-                range[from..].fill(b' ');
-                at = ke;
-            }
+            blank(&mut out, text, 0, b);
         }
         // Blanks start and end at ASCII bytes and turn whole characters
         // into spaces: still UTF-8.
@@ -155,6 +147,84 @@ impl Plan {
             shells: self.shells,
         })
     }
+
+    /// The stretches of `text` (the one skimmed) between the declarations
+    /// blanked whole, each with the bodies of unread resources in it
+    /// blanked: what hcl-edit parses, one stretch at a time, instead of the
+    /// whole blanked text ([`Plan::apply`]). Stretches of only blanks are
+    /// left out.
+    pub fn split(self, text: &str) -> Option<Split<'_>> {
+        let mut runs = Vec::new();
+        let mut at = 0;
+        let mut inner: Vec<&Blank> = Vec::new();
+        let wholes = self.blanks.iter().filter(|b| b.whole);
+        let ends = wholes
+            .map(|b| (b.start, b.end))
+            .chain([(text.len(), text.len())]);
+        let mut partial = self.blanks.iter().filter(|b| !b.whole).peekable();
+        for (start, end) in ends {
+            inner.clear();
+            while let Some(b) = partial.next_if(|b| b.start < start) {
+                inner.push(b);
+            }
+            let part = &text[at..start];
+            if !part.bytes().all(|c| c.is_ascii_whitespace()) {
+                let part = if inner.is_empty() {
+                    std::borrow::Cow::Borrowed(part)
+                } else {
+                    let mut out = part.as_bytes().to_vec();
+                    for b in &inner {
+                        blank(&mut out, text, at, b);
+                    }
+                    std::borrow::Cow::Owned(String::from_utf8(out).ok()?)
+                };
+                runs.push(Run {
+                    start: at,
+                    text: part,
+                });
+            }
+            at = end;
+        }
+        Some(Split {
+            runs,
+            deferred: self.deferred,
+            shells: self.shells,
+        })
+    }
+}
+
+/// Blanks `b` (ranges of `text`) in `out`, a copy of `text` from `base`:
+/// spaces between the newlines, which stay.
+fn blank(out: &mut [u8], text: &str, base: usize, b: &Blank) {
+    let mut at = b.start;
+    for &(ks, ke) in b.keep.iter().chain(std::iter::once(&(b.end, b.end))) {
+        let range = &mut out[at - base..ks - base];
+        let mut from = 0;
+        for nl in memchr::memchr_iter(b'\n', &text.as_bytes()[at..ks]) {
+            range[from..nl].fill(b' ');
+            from = nl + 1;
+        }
+        range[from..].fill(b' ');
+        at = ke;
+    }
+}
+
+/// A proven file cut for parsing: its stretches of kept text
+/// ([`Plan::split`]), its deferred declarations and its resource shells.
+#[derive(Debug)]
+pub struct Split<'a> {
+    pub runs: Vec<Run<'a>>,
+    pub deferred: Vec<Deferred>,
+    pub shells: Vec<Shell>,
+}
+
+/// One stretch of kept text: where it starts in the file, and its text
+/// (the file's own, or a copy with unread resource bodies blanked; the same
+/// length either way, so offsets carry over).
+#[derive(Debug)]
+pub struct Run<'a> {
+    pub start: usize,
+    pub text: std::borrow::Cow<'a, str>,
 }
 
 /// The text with unread resource bodies blanked: [`plan`], then
@@ -229,6 +299,7 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
             start: range.0,
             end: range.1,
             keep: Vec::new(),
+            whole: true,
         };
         // All the loader keeps of an unread resource.
         let kept = |inside: &Inside<'_>| -> Vec<(usize, usize)> {
@@ -253,6 +324,7 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
                 start: inside.start,
                 end: inside.end,
                 keep: kept(&inside),
+                whole: false,
             }),
             (b"variable" | b"output", Some(label), 1, _) if defer => {
                 let kind = if name == b"variable" {
