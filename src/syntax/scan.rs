@@ -47,6 +47,10 @@ struct Skim<'a> {
     /// Inside a `for` collection, where a conditional would swallow the
     /// `:` that follows: doubt on `?`.
     no_conditional: bool,
+    /// Attribute names of the bodies being read, outermost first: each
+    /// body's start in it is kept by [`Skim::body_inside`] (no list
+    /// allocated per block).
+    names: Vec<&'a [u8]>,
 }
 
 /// A multi-line block's inside and the `count` / `for_each` in it: what
@@ -265,6 +269,7 @@ fn skim_at(text: &str, reads: &dyn Fn(&str) -> bool, defer: bool, at: &mut usize
         depth: 0,
         operators: 0,
         no_conditional: false,
+        names: Vec::new(),
     };
     let r = skim_body(&mut s, reads, defer);
     *at = s.i;
@@ -276,7 +281,6 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
     let mut blanks = Vec::new();
     let mut deferred = Vec::new();
     let mut shells = Vec::new();
-    let mut names: Vec<&[u8]> = Vec::new();
     loop {
         s.blank_lines()?;
         if s.i >= b.len() {
@@ -291,7 +295,7 @@ fn skim_body(s: &mut Skim<'_>, reads: &dyn Fn(&str) -> bool, defer: bool) -> Res
             labels,
             range,
             inside,
-        } = s.item(&mut names)?
+        } = s.item(0, true)?
         else {
             continue;
         };
@@ -546,14 +550,16 @@ impl<'a> Skim<'a> {
     /// The attributes and blocks of a multi-line body, up to (not
     /// including) its closing `}`; the names and ranges of its attributes.
     /// `None` for a `{}` block (already at its `}`).
+    /// Only a top-level block's attributes are listed (`collect`); nested
+    /// blocks get an empty list.
     #[allow(clippy::type_complexity)]
-    fn body_inside(&mut self) -> Res<Option<Vec<(&'a [u8], (usize, usize))>>> {
+    fn body_inside(&mut self, collect: bool) -> Res<Option<Vec<(&'a [u8], (usize, usize))>>> {
         if self.peek() == Some(b'}') {
             return Ok(None);
         }
         self.deeper()?;
         let mut attributes = Vec::new();
-        let mut names: Vec<&[u8]> = Vec::new();
+        let frame = self.names.len();
         loop {
             self.blank_lines()?;
             match self.peek() {
@@ -561,25 +567,29 @@ impl<'a> Skim<'a> {
                 None => return Err(Doubt),
                 _ => {}
             }
-            if let Item::Attribute { name, range } = self.item(&mut names)? {
+            if let Item::Attribute { name, range } = self.item(frame, false)?
+                && collect
+            {
                 attributes.push((name, range));
             }
         }
+        self.names.truncate(frame);
         self.depth -= 1;
         Ok(Some(attributes))
     }
 
-    /// One attribute (its name not already in `names`, the body's
-    /// attribute names so far) or one block, with the end of its line.
-    fn item(&mut self, names: &mut Vec<&'a [u8]>) -> Res<Item<'a>> {
+    /// One attribute (its name not already among the body's attribute
+    /// names so far, `self.names[frame..]`) or one block, with the end of
+    /// its line. `top`: a top-level item, whose block lists its attributes.
+    fn item(&mut self, frame: usize, top: bool) -> Res<Item<'a>> {
         let start = self.i;
         let name = self.ident()?;
         self.spaces();
         if self.peek() == Some(b'=') && self.peek_at(1) != Some(b'=') {
-            if names.contains(&name) {
+            if self.names[frame..].contains(&name) {
                 return Err(Doubt);
             }
-            names.push(name);
+            self.names.push(name);
             self.i += 1;
             self.attribute_value()?;
             let range = (start, self.i);
@@ -588,7 +598,7 @@ impl<'a> Skim<'a> {
         }
         let ([first, second], labels) = self.labels()?;
         let open = self.block_open()?;
-        let attributes = self.body_inside()?;
+        let attributes = self.body_inside(top)?;
         let end = self.i;
         self.block_close_brace()?;
         let range = (start, self.i);
