@@ -53,8 +53,9 @@ pub struct ModuleConfig {
     /// Parsed when first read: most are never read ([`Lazy`]).
     pub variables: BTreeMap<Name, Lazy<Block>>,
     pub locals: BTreeMap<Name, Lazy<Attribute>>,
+    /// Filed with [`ModuleConfig::add_resource`], which keeps the index.
     pub resources: Vec<ResourceDecl>,
-    pub resource_index: HashMap<(Mode, Name, Name), usize>,
+    pub(crate) resource_index: ResourceIndex,
     pub calls: Vec<ModuleCall>,
     pub outputs: BTreeMap<Name, Lazy<Block>>,
     /// `provider "google"` blocks without alias (first wins).
@@ -67,12 +68,86 @@ pub struct ModuleConfig {
     pub manifest_problem: Option<String>,
 }
 
+/// Where each resource of a module is in its `resources`, by mode, type
+/// and name: a table of positions hashed from the resources' own fields, so
+/// no key is copied and a lookup builds nothing.
+#[derive(Default)]
+pub(crate) struct ResourceIndex(hashbrown::HashTable<usize>);
+
+impl std::fmt::Debug for ResourceIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ResourceIndex({} resources)", self.0.len())
+    }
+}
+
+fn resource_hash(mode: Mode, rtype: &str, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (mode, rtype, name).hash(&mut h);
+    h.finish()
+}
+
+impl ResourceDecl {
+    /// The name it is looked up by: its plan address when it comes from a
+    /// plan (one declaration per instance), else its name.
+    fn key_name(&self) -> &str {
+        self.address.as_deref().unwrap_or(&self.name)
+    }
+
+    fn hash(&self) -> u64 {
+        resource_hash(self.mode, &self.rtype, self.key_name())
+    }
+}
+
 impl ModuleConfig {
     pub fn resource(&self, mode: Mode, rtype: &str, name: &str) -> Option<usize> {
-        self.resource_index
-            .get(&(mode, Name::from(rtype), Name::from(name)))
-            .copied()
+        let resources = &self.resources;
+        let same = |&i: &usize| {
+            let r = &resources[i];
+            r.mode == mode && r.rtype == rtype && r.key_name() == name
+        };
+        let found = self
+            .resource_index
+            .0
+            .find(resource_hash(mode, rtype, name), same);
+        found.copied()
     }
+
+    /// Files `decl` unless the module has a resource of the same mode, type
+    /// and name already (Terraform rejects the second; the first is kept).
+    /// Whether it was filed.
+    pub fn add_resource(&mut self, decl: ResourceDecl) -> bool {
+        if self
+            .resource(decl.mode, &decl.rtype, decl.key_name())
+            .is_some()
+        {
+            return false;
+        }
+        let resources = &self.resources;
+        let rehash = |&i: &usize| resources[i].hash();
+        self.resource_index
+            .0
+            .insert_unique(decl.hash(), resources.len(), rehash);
+        self.resources.push(decl);
+        true
+    }
+
+    /// Room for `n` more resources, in the list and its index.
+    pub fn reserve_resources(&mut self, n: usize) {
+        self.resources.reserve_exact(n);
+        let resources = &self.resources;
+        self.resource_index.0.reserve(n, |&i| resources[i].hash());
+    }
+
+    /// The list and its index at their exact sizes.
+    pub fn shrink_resources(&mut self) {
+        self.resources.shrink_to_fit();
+        let resources = &self.resources;
+        self.resource_index
+            .0
+            .shrink_to_fit(|&i| resources[i].hash());
+    }
+
     pub fn call(&self, name: &str) -> Option<&ModuleCall> {
         self.calls.iter().find(|c| c.name == name)
     }
@@ -841,13 +916,11 @@ fn parse_batch(
                 .flat_map(|(_, body, _)| &body.blocks)
                 .filter(|b| matches!(b.kind.as_str(), "resource" | "data") && b.labels.len() == 2)
                 .count();
-            m.resources.reserve_exact(resources);
-            m.resource_index.reserve(resources);
+            m.reserve_resources(resources);
             for (id, body, deferred) in parts {
                 absorb(m, id, body, deferred);
             }
-            m.resources.shrink_to_fit();
-            m.resource_index.shrink_to_fit();
+            m.shrink_resources();
             m.calls.shrink_to_fit();
             order_tfvars(files, m);
         });
@@ -1038,12 +1111,7 @@ fn absorb(m: &mut ModuleConfig, file: FileId, body: Body, deferred: Vec<Deferred
                     Mode::Data
                 };
                 let (rtype, name) = (block.labels[0].clone(), block.labels[1].clone());
-                let key = (mode, rtype.clone(), name.clone());
-                if m.resource_index.contains_key(&key) {
-                    continue; // duplicate: Terraform rejects; keep the first
-                }
-                m.resource_index.insert(key, m.resources.len());
-                m.resources.push(ResourceDecl {
+                m.add_resource(ResourceDecl {
                     mode,
                     rtype,
                     name,

@@ -269,12 +269,7 @@ pub fn install(ws: &mut Workspace, plan: &Plan) -> FileId {
         ..Default::default()
     };
     for r in &plan.resources {
-        let key = (r.mode, r.rtype.as_str().into(), r.address.as_str().into());
-        if m.resource_index.contains_key(&key) {
-            continue;
-        }
-        m.resource_index.insert(key, m.resources.len());
-        m.resources.push(ResourceDecl {
+        m.add_resource(ResourceDecl {
             mode: r.mode,
             rtype: r.rtype.as_str().into(),
             name: r.name.as_str().into(),
