@@ -34,9 +34,15 @@ median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR%2==1) ? a[(NR+1)/2] : (
 # medians. Wall time is read from bash's clock around the run (GNU time's own
 # wall figure has 10 ms steps, too coarse at 0.05 s); the same /usr/bin/time
 # wrapper is inside it for every tool measured.
+# One unmeasured warm-up run first (WARMUP=0 skips it), as hyperfine's
+# --warmup does: the page cache and the CPU caches then hold what every
+# measured run finds, whatever ran before.
 measure() {
   local name=$1; shift
   : > "$WORK/$name.wall"; : > "$WORK/$name.cpu"; : > "$WORK/$name.rss"
+  if [ "${WARMUP:-1}" = 1 ]; then
+    "$@" >/dev/null 2>&1 || true
+  fi
   for _ in $(seq "$RUNS"); do
     local t0 t1
     t0=$EPOCHREALTIME
@@ -119,7 +125,7 @@ if command -v checkov >/dev/null 2>&1; then
   rm -rf "$sub"; mkdir -p "$sub"
   find "$WORK/corpus-1/modules" -maxdepth 1 -mindepth 1 -type d | sort | sed -n "1,${CHECKOV_MODULES:-1000}p" | xargs -I{} cp -r {} "$sub/"
   subbytes=$(find "$sub" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
-  read -r kw _ _ <<< "$(RUNS=1 measure checkov checkov -d "$sub" --quiet --compact --framework terraform)"
+  read -r kw _ _ <<< "$(WARMUP=0 RUNS=1 measure checkov checkov -d "$sub" --quiet --compact --framework terraform)"
   read -r ow _ _ <<< "$(measure ours-subset "$BIN" check "$sub" --format json --output /dev/null)"
   echo "Checkov on a ${CHECKOV_MODULES:-1000}-module subset ($((subbytes / 1000)) kB): checkov ${kw} s, runwarden ${ow} s, ratio $(awk -v a="$kw" -v b="$ow" 'BEGIN {printf "%.0fx", a/b}')"
 else

@@ -482,9 +482,9 @@ impl SourceFile {
                     span: Span::new(id, at..at),
                 }),
                 None => match syntax {
-                    // A blanked text that hcl-edit refuses (an error in
-                    // what was kept) is parsed again whole, so the
-                    // diagnostic is the one of the original text.
+                    // A stretch of kept text that hcl-edit refuses alone
+                    // (an error in what was kept) has the whole text parsed
+                    // again, so the diagnostic is the one of the original.
                     Syntax::Native => match plan.and_then(|p| p.split(&file.text)) {
                         Some(split) => match parse_runs(id, &split.runs)
                             .and_then(|body| with_shells(id, &file.text, body, &split.shells))
