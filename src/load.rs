@@ -224,13 +224,17 @@ pub fn normalize(cwd: &Path, p: &Path) -> PathBuf {
     if is_normal(p) {
         return p.to_path_buf();
     }
-    let joined = if p.is_absolute() {
-        p.to_path_buf()
+    if p.is_absolute() {
+        rebuilt(p)
     } else {
-        cwd.join(p)
-    };
+        rebuilt(&cwd.join(p))
+    }
+}
+
+/// `p` rebuilt component by component: `.` dropped, `..` popped.
+fn rebuilt(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for c in joined.components() {
+    for c in p.components() {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
@@ -1176,19 +1180,6 @@ mod tests {
     #[test]
     fn normal_paths_are_those_normalize_keeps() {
         let cwd = Path::new("/cwd");
-        let rebuilt = |p: &Path| -> PathBuf {
-            let mut out = PathBuf::new();
-            for c in p.components() {
-                match c {
-                    Component::CurDir => {}
-                    Component::ParentDir => {
-                        out.pop();
-                    }
-                    other => out.push(other.as_os_str()),
-                }
-            }
-            out
-        };
         let cases = [
             ("/", true),
             ("/a", true),
