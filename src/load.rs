@@ -360,9 +360,14 @@ struct Seen {
 /// for a link, or a path that does not open: those are read when parsed.
 fn stage(path: &Path, keep_body: fn(&str) -> bool) -> Option<Result<Staged, read::ReadError>> {
     let read = read::read_unless_link(path, read::MAX_SOURCE_BYTES)?;
+    Some(read.map(|bytes| checked(path, bytes, keep_body)))
+}
+
+/// The bytes of the configuration file `path`, checked and skimmed.
+fn checked(path: &Path, bytes: Vec<u8>, keep_body: fn(&str) -> bool) -> Staged {
     // An override file's declarations are merged as blocks.
     let defer = !overrides::is_override(&file_name(path));
-    Some(read.map(|bytes| Staged::new(path, bytes, keep_body, defer)))
+    Staged::new(path, bytes, keep_body, defer)
 }
 
 impl Seen {
@@ -849,11 +854,8 @@ fn parse_batch(
             let display = display_path(&cwd, &path);
             let staged = match staged {
                 Some(staged) => staged,
-                None => read_source(&path, real_dir.as_deref(), tree).map(|bytes| {
-                    // An override file's declarations are merged as blocks.
-                    let defer = !overrides::is_override(&file_name(&path));
-                    Staged::new(&path, bytes, opts.keep_body, defer)
-                }),
+                None => read_source(&path, real_dir.as_deref(), tree)
+                    .map(|bytes| checked(&path, bytes, opts.keep_body)),
             };
             let r = match staged {
                 Ok(staged) => {

@@ -1,16 +1,17 @@
 //! A validating skim of native HCL, so that hcl-edit need not build a tree
 //! for resource bodies the model never reads.
 //!
-//! [`prepare`] walks the whole file with a small recursive recognizer
-//! of a conservative subset of HCL. When it proves the file well-formed it
-//! returns a copy of the text in which the inside of every top-level
-//! `resource` block whose type `reads` rejects is replaced by spaces
-//! (newlines kept, so every offset, line and column stays the same), except
-//! that body's top-level `count` and `for_each` attributes, which are all the
-//! loader keeps of such a block. hcl-edit then parses the copy. With
-//! [`prepare`]'s `defer`, the `variable`, `output` and `locals` declarations
-//! are blanked as well and listed, to be parsed one by one when read
-//! ([`crate::syntax::Lazy`]).
+//! [`plan`] walks the whole file with a small recursive recognizer of a
+//! conservative subset of HCL. When it proves the file well-formed it
+//! returns what to blank: the inside of every top-level `resource` block
+//! whose type `reads` rejects is replaced by spaces (newlines kept, so every
+//! offset, line and column stays the same), except that body's top-level
+//! `count` and `for_each` attributes, which are all the loader keeps of such
+//! a block. hcl-edit then parses the kept text ([`Plan::split`]). With
+//! [`plan`]'s `defer`, the `variable`, `output` and `locals` declarations
+//! and unread resources with two labels are blanked whole and listed, to be
+//! parsed one by one when read ([`crate::syntax::Lazy`]) or rebuilt from
+//! the skim ([`Shell`]).
 //!
 //! Soundness is the one requirement: whatever the skim accepts, hcl-edit
 //! (after the repairs in hcl.rs) accepts too, so a syntax error can never
@@ -85,16 +86,6 @@ pub enum DeferredKind {
     Local,
 }
 
-/// What hcl-edit parses of a proven file now, and what later.
-#[derive(Debug)]
-pub struct Prepared {
-    /// The text with unread resource bodies and deferred declarations
-    /// blanked.
-    pub text: String,
-    pub deferred: Vec<Deferred>,
-    pub shells: Vec<Shell>,
-}
-
 /// An unread `resource` block of a proven file, blanked whole: the loader
 /// keeps only its labels, its range and its `count` / `for_each`
 /// attributes (their ranges), so the block is built from those without
@@ -120,9 +111,9 @@ pub struct Plan {
 
 /// The skim of `text`, or `None` when it doubts the file or there is nothing
 /// to blank (parse the original). With `defer`, the `variable`, `output` and
-/// `locals` declarations are blanked too and listed in
-/// [`Prepared::deferred`], and unread resources with two labels are blanked
-/// whole and listed in [`Prepared::shells`].
+/// `locals` declarations are blanked too and listed in [`Split::deferred`],
+/// and unread resources with two labels are blanked whole and listed in
+/// [`Split::shells`].
 pub fn plan(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Plan> {
     let (blanks, deferred, shells) = skim(text, &reads, defer).ok()?;
     if blanks.is_empty() {
@@ -136,27 +127,11 @@ pub fn plan(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Pla
 }
 
 impl Plan {
-    /// `text` (the one skimmed) with the plan's ranges blanked.
-    pub fn apply(self, text: &str) -> Option<Prepared> {
-        let mut out = text.as_bytes().to_vec();
-        for b in &self.blanks {
-            blank(&mut out, text, 0, b);
-        }
-        // Blanks start and end at ASCII bytes and turn whole characters
-        // into spaces: still UTF-8.
-        let text = String::from_utf8(out).ok()?;
-        Some(Prepared {
-            text,
-            deferred: self.deferred,
-            shells: self.shells,
-        })
-    }
-
     /// The stretches of `text` (the one skimmed) between the declarations
     /// blanked whole, each with the bodies of unread resources in it
-    /// blanked: what hcl-edit parses, one stretch at a time, instead of the
-    /// whole blanked text ([`Plan::apply`]). Stretches of only blanks are
-    /// left out.
+    /// blanked: what hcl-edit parses, one stretch at a time. Blanks start
+    /// and end at ASCII bytes and turn whole characters into spaces, so a
+    /// blanked copy is still UTF-8. Stretches of only blanks are left out.
     pub fn split(self, text: &str) -> Option<Split<'_>> {
         let mut runs = Vec::new();
         let mut at = 0;
@@ -229,12 +204,6 @@ pub struct Split<'a> {
 pub struct Run<'a> {
     pub start: usize,
     pub text: std::borrow::Cow<'a, str>,
-}
-
-/// The text with unread resource bodies blanked: [`plan`], then
-/// [`Plan::apply`].
-pub fn prepare(text: &str, reads: impl Fn(&str) -> bool, defer: bool) -> Option<Prepared> {
-    plan(text, reads, defer)?.apply(text)
 }
 
 /// Whether the skim proves `text` well-formed (for the differential test).
@@ -1091,14 +1060,19 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{prepare, proves};
+    use super::{plan, proves};
 
     #[test]
     fn blanks_unread_bodies_keeping_count_and_offsets() {
         let text = "resource \"google_compute_network\" \"n\" {\n  count = var.on ? 1 : 0\n  name  = \"net-${var.x}\"\n  labels = {\n    a = \"b\"\n  }\n}\n\nresource \"google_cloud_run_v2_service\" \"s\" {\n  name = \"svc\"\n}\n";
-        let out = prepare(text, |t| t.starts_with("google_cloud_run"), false)
+        // Nothing is blanked whole without `defer`: one stretch, the file.
+        let split = plan(text, |t| t.starts_with("google_cloud_run"), false)
             .unwrap()
-            .text;
+            .split(text)
+            .unwrap();
+        assert_eq!(split.runs.len(), 1);
+        assert_eq!(split.runs[0].start, 0);
+        let out = &split.runs[0].text;
         assert_eq!(out.len(), text.len());
         assert_eq!(out.lines().count(), text.lines().count());
         assert!(out.contains("  count = var.on ? 1 : 0\n"));
